@@ -1,0 +1,363 @@
+//! The statistics of one operation, updated by every call (the hot path).
+//!
+//! Counters are split into [`STRIPES`] cache-line-aligned stripes; a thread
+//! always writes to the same stripe, so two threads timing one operation do
+//! not bounce one cache line between cores. Readers add the stripes up.
+//!
+//! Per call: three relaxed `fetch_add`s (histogram bucket, sum, level) into
+//! the thread's stripe, two relaxed loads for min/max (a CAS only when a new
+//! extreme is seen), one load of the slowest-call floor. The call count is the
+//! sum of the level counts, so it is exact without a counter of its own.
+//! Failures additionally bump a failure counter and are kept in a bounded
+//! buffer (that path locks with `try_lock` and may allocate).
+
+use crate::clock;
+use crate::histogram::{AtomicHistogram, Histogram};
+use crate::kind::Kind;
+use crate::level::{classify_nanos, LevelBounds, LevelCounts};
+use crate::recent::{CallRecord, CapturedParam, Outcome, RecentCalls};
+use crate::summary::OperationSnapshot;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::{Arc, Mutex};
+
+/// Number of stripes per operation.
+pub const STRIPES: usize = 8;
+
+#[repr(align(128))]
+#[derive(Default)]
+struct Stripe {
+    sum_ns: AtomicU64,
+    levels: [AtomicU64; 5],
+    errors: AtomicU64,
+    panics: AtomicU64,
+    cancelled: AtomicU64,
+    histogram: AtomicHistogram,
+}
+
+/// Detail of a call that is only built if the call is kept.
+#[derive(Debug, Default)]
+pub(crate) struct CallDetails {
+    pub error: Option<String>,
+    pub params: Vec<CapturedParam>,
+}
+
+/// One operation's live statistics. Obtained from the registry; cheap to
+/// share (`Arc`), never removed while the registry lives.
+pub struct Operation {
+    name: Arc<str>,
+    kind: Kind,
+    bounds: [AtomicU64; 4],
+    min_ns: AtomicU64,
+    max_ns: AtomicU64,
+    slowest_floor: AtomicU64,
+    recent: Mutex<RecentCalls>,
+    stripes: Box<[Stripe]>,
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operation")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
+
+#[cfg(feature = "tracing")]
+#[inline(always)]
+fn wants_event(level: usize) -> bool {
+    crate::events::wanted(level)
+}
+
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+fn wants_event(_level: usize) -> bool {
+    false
+}
+
+/// The calling thread's stripe: assigned round-robin on its first call.
+#[inline(always)]
+fn stripe_index() -> usize {
+    STRIPE
+        .try_with(|s| {
+            let i = s.get();
+            if i != usize::MAX {
+                return i;
+            }
+            let i = NEXT_STRIPE.fetch_add(1, Relaxed) % STRIPES;
+            s.set(i);
+            i
+        })
+        .unwrap_or(0)
+}
+
+impl Operation {
+    pub(crate) fn new(name: Arc<str>, kind: Kind, bounds: LevelBounds) -> Self {
+        let b = bounds.as_nanos();
+        Operation {
+            name,
+            kind,
+            bounds: b.map(AtomicU64::new),
+            min_ns: AtomicU64::new(u64::MAX),
+            max_ns: AtomicU64::new(0),
+            slowest_floor: AtomicU64::new(0),
+            recent: Mutex::new(RecentCalls::default()),
+            stripes: (0..STRIPES).map(|_| Stripe::default()).collect(),
+        }
+    }
+
+    /// The operation's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The operation's kind.
+    pub fn kind(&self) -> &Kind {
+        &self.kind
+    }
+
+    /// The level bounds calls are classified with.
+    pub fn level_bounds(&self) -> LevelBounds {
+        let b = self.bounds.each_ref().map(|a| a.load(Relaxed));
+        LevelBounds {
+            excellent: std::time::Duration::from_nanos(b[0]),
+            good: std::time::Duration::from_nanos(b[1]),
+            acceptable: std::time::Duration::from_nanos(b[2]),
+            slow: std::time::Duration::from_nanos(b[3]),
+        }
+    }
+
+    pub(crate) fn set_level_bounds(&self, bounds: LevelBounds) {
+        for (a, v) in self.bounds.iter().zip(bounds.as_nanos()) {
+            a.store(v, Relaxed);
+        }
+    }
+
+    /// Records one successful call of `ns` nanoseconds.
+    #[inline]
+    pub fn record_nanos(&self, ns: u64) {
+        self.record(ns, Outcome::Ok, CallDetails::default);
+    }
+
+    /// Records one call (the hot path). `details` runs only if the call is kept.
+    #[inline(always)]
+    pub(crate) fn record(&self, ns: u64, outcome: Outcome, details: impl FnOnce() -> CallDetails) {
+        let stripe = &self.stripes[stripe_index()];
+        stripe.histogram.record(ns);
+        stripe.sum_ns.fetch_add(ns, Relaxed);
+        let bounds = [
+            self.bounds[0].load(Relaxed),
+            self.bounds[1].load(Relaxed),
+            self.bounds[2].load(Relaxed),
+            self.bounds[3].load(Relaxed),
+        ];
+        let level = classify_nanos(&bounds, ns);
+        stripe.levels[level].fetch_add(1, Relaxed);
+        if ns < self.min_ns.load(Relaxed) {
+            self.min_ns.fetch_min(ns, Relaxed);
+        }
+        if ns > self.max_ns.load(Relaxed) {
+            self.max_ns.fetch_max(ns, Relaxed);
+        }
+        let keep_slow = ns >= self.slowest_floor.load(Relaxed);
+        if outcome.is_failure() || keep_slow || wants_event(level) {
+            self.record_cold(stripe, ns, outcome, level, keep_slow, details);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_cold(
+        &self,
+        stripe: &Stripe,
+        ns: u64,
+        outcome: Outcome,
+        level: usize,
+        keep_slow: bool,
+        details: impl FnOnce() -> CallDetails,
+    ) {
+        match outcome {
+            Outcome::Ok => {}
+            Outcome::Error => drop(stripe.errors.fetch_add(1, Relaxed)),
+            Outcome::Panicked => drop(stripe.panics.fetch_add(1, Relaxed)),
+            Outcome::Cancelled => drop(stripe.cancelled.fetch_add(1, Relaxed)),
+        }
+        let details = details();
+        #[cfg(feature = "tracing")]
+        crate::events::emit(
+            self,
+            ns,
+            outcome,
+            crate::level::Level::from_index(level),
+            &details,
+        );
+        #[cfg(not(feature = "tracing"))]
+        let _ = level;
+        if !(outcome.is_failure() || keep_slow) {
+            return;
+        }
+        // Counts above are exact; the kept records are best effort under
+        // contention (a busy lock skips keeping this one).
+        let Ok(mut recent) = self.recent.try_lock() else {
+            return;
+        };
+        let record = CallRecord {
+            at_unix_ms: clock::unix_millis(),
+            duration_ms: ns as f64 / 1e6,
+            outcome,
+            error: details.error,
+            params: details.params,
+        };
+        if keep_slow {
+            let floor = recent.offer_slowest(record.clone(), ns);
+            self.slowest_floor.store(floor, Relaxed);
+        }
+        if outcome.is_failure() {
+            recent.push_failure(record);
+        }
+    }
+
+    /// A plain copy of the statistics as they are now.
+    pub fn snapshot(&self) -> OperationSnapshot {
+        let mut levels = [0u64; 5];
+        let (mut sum, mut errors, mut panics, mut cancelled) = (0u64, 0, 0, 0);
+        let mut dense = Vec::new();
+        for s in self.stripes.iter() {
+            for (acc, l) in levels.iter_mut().zip(&s.levels) {
+                *acc += l.load(Relaxed);
+            }
+            sum = sum.wrapping_add(s.sum_ns.load(Relaxed));
+            errors += s.errors.load(Relaxed);
+            panics += s.panics.load(Relaxed);
+            cancelled += s.cancelled.load(Relaxed);
+            s.histogram.add_to(&mut dense);
+        }
+        let count: u64 = levels.iter().sum();
+        let (recent_failures, slowest) = match self.recent.lock() {
+            Ok(r) => (r.failures.iter().cloned().collect(), r.slowest.clone()),
+            Err(poisoned) => {
+                let r = poisoned.into_inner();
+                (r.failures.iter().cloned().collect(), r.slowest.clone())
+            }
+        };
+        let min = self.min_ns.load(Relaxed);
+        OperationSnapshot {
+            name: self.name.to_string(),
+            kind: self.kind.clone(),
+            count,
+            errors,
+            panics,
+            cancelled,
+            sum_ns: sum,
+            min_ns: if count == 0 || min == u64::MAX {
+                0
+            } else {
+                min
+            },
+            max_ns: self.max_ns.load(Relaxed),
+            levels: LevelCounts::from_array(levels),
+            level_bounds: self.level_bounds(),
+            histogram: Histogram::from_dense(&dense),
+            recent_failures,
+            slowest,
+        }
+    }
+
+    /// Zeroes every statistic (for tests). Calls racing with a reset may be
+    /// partly counted.
+    pub fn reset(&self) {
+        for s in self.stripes.iter() {
+            s.sum_ns.store(0, Relaxed);
+            for l in &s.levels {
+                l.store(0, Relaxed);
+            }
+            s.errors.store(0, Relaxed);
+            s.panics.store(0, Relaxed);
+            s.cancelled.store(0, Relaxed);
+            s.histogram.clear();
+        }
+        self.min_ns.store(u64::MAX, Relaxed);
+        self.max_ns.store(0, Relaxed);
+        self.slowest_floor.store(0, Relaxed);
+        match self.recent.lock() {
+            Ok(mut r) => r.clear(),
+            Err(p) => p.into_inner().clear(),
+        }
+    }
+
+    /// Bytes this operation uses now: the fixed part plus histogram pages.
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + STRIPES * std::mem::size_of::<Stripe>()
+            + self
+                .stripes
+                .iter()
+                .map(|s| s.histogram.allocated_bytes())
+                .sum::<usize>()
+            + self.name.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op() -> Operation {
+        Operation::new("t".into(), Kind::DEFAULT, LevelBounds::DEFAULT)
+    }
+
+    #[test]
+    fn count_is_the_sum_of_levels_and_min_max_track() {
+        let o = op();
+        for ms in [50u64, 150, 700, 2000, 4000] {
+            o.record_nanos(ms * 1_000_000);
+        }
+        let s = o.snapshot();
+        assert_eq!(s.count, 5);
+        assert_eq!(s.levels, LevelCounts::from_array([1, 1, 1, 1, 1]));
+        assert_eq!(s.min_ns, 50_000_000);
+        assert_eq!(s.max_ns, 4_000_000_000);
+        assert_eq!(s.sum_ns, 6_900_000_000);
+        assert_eq!(s.histogram.count(), 5);
+    }
+
+    #[test]
+    fn failures_are_counted_and_kept_with_details() {
+        let o = op();
+        o.record(1_000, Outcome::Error, || CallDetails {
+            error: Some("boom".into()),
+            params: vec![CapturedParam {
+                name: "id".into(),
+                value: "7".into(),
+            }],
+        });
+        o.record(2_000, Outcome::Panicked, CallDetails::default);
+        o.record(3_000, Outcome::Cancelled, CallDetails::default);
+        let s = o.snapshot();
+        assert_eq!((s.count, s.errors, s.panics, s.cancelled), (3, 1, 1, 1));
+        assert_eq!(s.recent_failures.len(), 3);
+        assert_eq!(s.recent_failures[0].error.as_deref(), Some("boom"));
+        assert_eq!(s.recent_failures[0].params[0].value, "7");
+    }
+
+    #[test]
+    fn reset_zeroes_everything() {
+        let o = op();
+        o.record(5, Outcome::Error, CallDetails::default);
+        o.reset();
+        let s = o.snapshot();
+        assert_eq!((s.count, s.errors, s.min_ns, s.max_ns), (0, 0, 0, 0));
+        assert!(s.recent_failures.is_empty() && s.slowest.is_empty());
+    }
+
+    #[test]
+    fn stripes_do_not_share_a_cache_line() {
+        assert!(std::mem::align_of::<Stripe>() >= 128);
+    }
+}
