@@ -1,1 +1,1 @@
-
+//! The axum adapter of perfmon (a later issue).
