@@ -29,7 +29,11 @@ fn counts_are_exact_with_eight_threads_on_one_operation() {
     assert_eq!(s.levels.total(), 8 * CALLS);
     assert_eq!(s.histogram.count(), 8 * CALLS);
     let expected_sum: u64 = (0..8u64)
-        .map(|t| (0..CALLS).map(|i| 1_000 + (i * 7 + t) % 5_000_000).sum::<u64>())
+        .map(|t| {
+            (0..CALLS)
+                .map(|i| 1_000 + (i * 7 + t) % 5_000_000)
+                .sum::<u64>()
+        })
         .sum();
     assert_eq!(s.sum_ns, expected_sum, "no lost update in the sum either");
 }
@@ -132,7 +136,11 @@ fn operations_past_the_cap_go_to_one_overflow_entry() {
     let reg = Registry::new();
     reg.set_max_operations(3);
     for i in 0..10 {
-        reg.record(&format!("op.{i}"), Kind::Processing, Duration::from_millis(1));
+        reg.record(
+            &format!("op.{i}"),
+            Kind::Processing,
+            Duration::from_millis(1),
+        );
     }
     assert_eq!(reg.len(), 3);
     assert_eq!(reg.refused(), 7);
@@ -159,21 +167,39 @@ fn reset_prefix_leaves_other_tests_operations_alone() {
 #[test]
 fn configured_level_bounds_apply_to_existing_and_new_operations() {
     let reg = Registry::new();
-    reg.record("auth.login", Kind::Authentication, Duration::from_millis(35));
+    reg.record(
+        "auth.login",
+        Kind::Authentication,
+        Duration::from_millis(35),
+    );
     reg.set_level_bounds(
         Kind::Authentication,
         perfmon::LevelBounds::from_millis(40, 50, 60, 70),
     )
     .unwrap();
-    reg.record("auth.login", Kind::Authentication, Duration::from_millis(35));
-    reg.record("auth.logout", Kind::Authentication, Duration::from_millis(35));
+    reg.record(
+        "auth.login",
+        Kind::Authentication,
+        Duration::from_millis(35),
+    );
+    reg.record(
+        "auth.logout",
+        Kind::Authentication,
+        Duration::from_millis(35),
+    );
     let login = reg.summary("auth.login").unwrap();
     assert_eq!((login.levels.good, login.levels.excellent), (1, 1));
     assert_eq!(reg.summary("auth.logout").unwrap().levels.excellent, 1);
     let err = reg
-        .set_level_bounds(Kind::Authentication, perfmon::LevelBounds::from_millis(5, 4, 3, 2))
+        .set_level_bounds(
+            Kind::Authentication,
+            perfmon::LevelBounds::from_millis(5, 4, 3, 2),
+        )
         .unwrap_err();
-    assert!(err.contains("authentication") && err.contains("strictly increase"), "{err}");
+    assert!(
+        err.contains("authentication") && err.contains("strictly increase"),
+        "{err}"
+    );
 }
 
 #[test]
