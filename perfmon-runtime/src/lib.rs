@@ -11,6 +11,7 @@
 //! - [`OperationSnapshot`] (mergeable serde data) and [`OperationSummary`]
 //!   (milliseconds and percentiles), read with [`summaries()`] and [`summary()`].
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
+//! - [`table`]: aligned plain-text tables ([`summary_table`]).
 //! - [`__private`]: what `#[monitor_performance]` expands to. Not an API.
 //!
 //! ```
@@ -39,6 +40,7 @@ mod recent;
 mod registry;
 mod serde_ms;
 mod summary;
+pub mod table;
 mod timer;
 
 pub use histogram::{AtomicHistogram, Histogram};
@@ -50,7 +52,7 @@ pub use recent::{
     SLOWEST_CALLS,
 };
 pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATION};
-pub use summary::{OperationSnapshot, OperationSummary};
+pub use summary::{summary_table, OperationSnapshot, OperationSummary};
 pub use timer::Timer;
 
 use std::sync::atomic::{AtomicBool, Ordering};
