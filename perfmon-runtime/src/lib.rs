@@ -12,7 +12,8 @@
 //!   (milliseconds and percentiles), read with [`summaries()`] and [`summary()`].
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
-//!   checked into a [`BenchmarkReport`] a test asserts on.
+//!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
+//!   loads them from JSON or TOML.
 //! - [`__private`]: what `#[monitor_performance]` expands to. Not an API.
 //!
 //! ```
@@ -44,7 +45,9 @@ mod serde_ms;
 mod summary;
 mod timer;
 
-pub use benchmark::{Benchmark, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict};
+pub use benchmark::{
+    Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
+};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};

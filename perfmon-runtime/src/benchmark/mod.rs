@@ -6,12 +6,17 @@
 //! benchmark pass without evidence: an operation with no recorded calls is a
 //! failure (with the closest recorded names, so a typo shows up at once), and
 //! so is an empty list of benchmarks, which would validate nothing.
+//!
+//! Benchmarks can also live in the repository as JSON or TOML
+//! ([`Benchmarks::load`]).
 
+mod file;
 mod report;
 mod suggest;
 #[cfg(test)]
 mod tests;
 
+pub use file::BenchmarkFileError;
 pub use report::{BenchmarkReport, BenchmarkRow, Verdict};
 
 use crate::registry::Registry;
@@ -175,7 +180,27 @@ impl Benchmark {
     }
 }
 
-/// A list of benchmarks.
+/// A list of benchmarks, usually loaded from a file kept in the repository.
+///
+/// The format, in TOML (JSON has the same keys):
+///
+/// ```toml
+/// [[benchmarks]]
+/// operation = "parts.get_part"
+/// threshold_ms = 100        # required: milliseconds, integer or decimal
+/// statistic = "p95"         # optional: mean, p50, p95 (default), p99, max
+/// min_samples = 10          # optional: fewer calls than this fail
+/// ```
+///
+/// ```
+/// use perfmon_runtime::{Benchmarks, Statistic};
+///
+/// let b = Benchmarks::from_json_str(
+///     r#"{ "benchmarks": [ { "operation": "parts.get_part", "threshold_ms": 100 } ] }"#,
+/// )?;
+/// assert_eq!(b.as_slice()[0].statistic, Statistic::P95);
+/// # Ok::<(), perfmon_runtime::BenchmarkFileError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Benchmarks {
     benchmarks: Vec<Benchmark>,
