@@ -7,6 +7,15 @@ pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1e3)
 }
 
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let ms = f64::deserialize(d)?;
+    Duration::try_from_secs_f64(ms / 1e3).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "a duration in milliseconds must be a finite, non-negative number that fits in a duration, got {ms}"
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::LevelBounds;
@@ -21,13 +30,4 @@ mod tests {
             assert!(err.contains("finite, non-negative"), "{bad}: {err}");
         }
     }
-}
-
-pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let ms = f64::deserialize(d)?;
-    Duration::try_from_secs_f64(ms / 1e3).map_err(|_| {
-        serde::de::Error::custom(format!(
-            "a duration in milliseconds must be a finite, non-negative number that fits in a duration, got {ms}"
-        ))
-    })
 }
