@@ -193,7 +193,14 @@ pub struct Instrumented<F, const N: usize> {
 
 impl<F, const N: usize> Instrumented<F, N> {
     /// Wraps `inner`, timed by `guard`.
-    pub fn new(guard: CallGuard<N>, inner: F) -> Self {
+    ///
+    /// `R` is the body's output type: the macro names it (as written in the
+    /// function's signature) so that an `async` block's `return` and `?` are
+    /// typed before the block is checked, as they are in an `async fn`.
+    pub fn new<R>(guard: CallGuard<N>, inner: F) -> Self
+    where
+        F: Future<Output = R>,
+    {
         Instrumented {
             inner,
             guard: Some(guard),
@@ -231,6 +238,14 @@ impl<F: Future, const N: usize> Future for Instrumented<F, N> {
             }
         }
     }
+}
+
+/// Runs a synchronous body. Taking `FnOnce` makes the compiler treat the
+/// body's closure as `FnOnce`, so a body may return a borrow of a captured
+/// `&mut` parameter (`&mut self.field`), as the function itself could.
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
 }
 
 /// Wraps an error reference so the macro can describe it by `Display` when

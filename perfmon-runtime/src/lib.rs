@@ -100,7 +100,7 @@ pub fn record(name: &str, kind: Kind, duration: Duration) {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::callsite::{
-        CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
+        call_once, CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
         Instrumented, Params,
     };
     pub use crate::recent::BoundedText;
