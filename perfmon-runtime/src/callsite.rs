@@ -193,14 +193,7 @@ pub struct Instrumented<F, const N: usize> {
 
 impl<F, const N: usize> Instrumented<F, N> {
     /// Wraps `inner`, timed by `guard`.
-    ///
-    /// `R` is the body's output type: the macro names it (as written in the
-    /// function's signature) so that an `async` block's `return` and `?` are
-    /// typed before the block is checked, as they are in an `async fn`.
-    pub fn new<R>(guard: CallGuard<N>, inner: F) -> Self
-    where
-        F: Future<Output = R>,
-    {
+    pub fn new(guard: CallGuard<N>, inner: F) -> Self {
         Instrumented {
             inner,
             guard: Some(guard),
