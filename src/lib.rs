@@ -2,3 +2,6 @@
 #![deny(missing_docs)]
 
 pub use perfmon_runtime::*;
+
+/// Times every call of a function (placeholder).
+pub use perfmon_macros::monitor_performance;
