@@ -4,7 +4,7 @@
 //! others from being read: every error is collected (spanned at the token at
 //! fault) so the user sees all of them at once.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -92,21 +92,21 @@ impl Args {
         let look = input.lookahead1();
         if look.peek(kw::kind) {
             let key: kw::kind = input.parse()?;
-            let value = string_value(input, "kind", "database_query")?;
+            let value = string_value(input, key.span, "kind", "database_query")?;
             if value.value().is_empty() {
                 return Err(syn::Error::new_spanned(&value, "`kind` must not be empty"));
             }
             set_once(&mut self.kind, value, key, "kind")
         } else if look.peek(kw::name) {
             let key: kw::name = input.parse()?;
-            let value = string_value(input, "name", "orders.create")?;
+            let value = string_value(input, key.span, "name", "orders.create")?;
             if value.value().is_empty() {
                 return Err(syn::Error::new_spanned(&value, "`name` must not be empty"));
             }
             set_once(&mut self.name, value, key, "name")
         } else if look.peek(Token![crate]) {
             let key: Token![crate] = input.parse()?;
-            expect_eq(input, "crate", "my_reexport::perfmon")?;
+            expect_eq(input, key.span, "crate", "my_reexport::perfmon")?;
             let value = take_value(input);
             let path = Path::parse_mod_style.parse2(value.clone()).map_err(|_| {
                 syn::Error::new_spanned(
@@ -169,24 +169,32 @@ fn set_once<T>(
     Ok(())
 }
 
-fn expect_eq(input: ParseStream, key: &str, example: &str) -> syn::Result<()> {
+fn expect_eq(input: ParseStream, key_span: Span, key: &str, example: &str) -> syn::Result<()> {
     if input.peek(Token![=]) {
         input.parse::<Token![=]>()?;
-        Ok(())
+        return Ok(());
+    }
+    let message = format!("expected `=` after `{key}`, e.g. `{key} = {example}`");
+    if input.is_empty() || input.peek(Token![,]) {
+        // Nothing follows the key: point at the key itself.
+        Err(syn::Error::new(key_span, message))
     } else {
-        Err(input.error(format!(
-            "expected `=` after `{key}`, e.g. `{key} = {example}`"
-        )))
+        Err(input.error(message))
     }
 }
 
 /// `= "text"`: anything else is an error spanned over the whole value.
-fn string_value(input: ParseStream, key: &str, example: &str) -> syn::Result<LitStr> {
-    expect_eq(input, key, &format!("\"{example}\""))?;
+fn string_value(
+    input: ParseStream,
+    key_span: Span,
+    key: &str,
+    example: &str,
+) -> syn::Result<LitStr> {
+    expect_eq(input, key_span, key, &format!("\"{example}\""))?;
     let value = take_value(input);
     let message = format!("`{key}` takes a string literal, e.g. `{key} = \"{example}\"`");
     if value.is_empty() {
-        return Err(input.error(message));
+        return Err(syn::Error::new(key_span, message));
     }
     syn::parse2::<LitStr>(value.clone()).map_err(|_| syn::Error::new_spanned(value, message))
 }

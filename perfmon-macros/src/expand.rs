@@ -5,7 +5,7 @@
 use crate::args::{Args, Errors};
 use crate::params;
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
 use syn::{
@@ -20,7 +20,16 @@ pub(crate) fn monitor_performance(args: TokenStream, item: TokenStream) -> Token
     let mut errors = Errors::default();
     let args = Args::parse(args, &mut errors);
     let func = match function(item.clone()) {
-        Ok(func) => Some(func),
+        Ok(func) => {
+            if let Some(constness) = &func.sig.constness {
+                errors.push(syn::Error::new_spanned(
+                    constness,
+                    "#[monitor_performance] cannot be applied to a `const fn`: timing a call \
+                     reads a clock and records into a registry, which a const context cannot do",
+                ));
+            }
+            Some(func)
+        }
         Err(e) => {
             errors.push(e);
             None
@@ -42,33 +51,21 @@ pub(crate) fn monitor_performance(args: TokenStream, item: TokenStream) -> Token
 
 /// The item as a function with a body, or an error saying why it is not one.
 fn function(item: TokenStream) -> syn::Result<ItemFn> {
-    let parsed = match syn::parse2::<Item>(item.clone()) {
-        Ok(Item::Fn(func)) => func,
-        Ok(Item::Verbatim(_)) | Err(_) => {
-            return Err(match syn::parse2::<ForeignItemFn>(item) {
+    match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Fn(func)) => Ok(func),
+        Ok(Item::Verbatim(_)) | Err(_) => Err(match syn::parse2::<ForeignItemFn>(item) {
                 Ok(decl) => syn::Error::new_spanned(
                     &decl.sig,
                     "#[monitor_performance] needs a function body to time: it cannot be applied to \
                      a foreign function (in an `extern` block) or a trait method without a default body",
                 ),
-                Err(e) => e,
-            });
-        }
-        Ok(other) => {
-            return Err(syn::Error::new_spanned(
-                item_head(&other),
-                "#[monitor_performance] can only be applied to a function (`fn` or `async fn`)",
-            ))
-        }
-    };
-    if let Some(constness) = &parsed.sig.constness {
-        return Err(syn::Error::new_spanned(
-            constness,
-            "#[monitor_performance] cannot be applied to a `const fn`: timing a call reads a \
-             clock and records into a registry, which a const context cannot do",
-        ));
+            Err(e) => e,
+        }),
+        Ok(other) => Err(syn::Error::new_spanned(
+            item_head(&other),
+            "#[monitor_performance] can only be applied to a function (`fn` or `async fn`)",
+        )),
     }
-    Ok(parsed)
 }
 
 /// The keyword and name of a non-function item, where its error is shown.
@@ -170,8 +167,12 @@ impl Expansion {
             quote!(|_| {})
         } else {
             let p = local("__perfmon_params");
-            let index = 0..n;
-            quote!(|#p| { #(#p.capture(#index, &#captured);)* })
+            // Spanned at each name, so a type without `Debug` is reported there.
+            let captures = captured
+                .iter()
+                .enumerate()
+                .map(|(i, ident)| quote_spanned!(ident.span()=> #p.capture(#i, &#ident);));
+            quote!(|#p| { #(#captures)* })
         };
         let enter = quote! {
             let #guard = __PERFMON_CALLSITE.enter::<#n>(#capture);

@@ -124,7 +124,9 @@ fn find_in_signature(ident: &Ident, sig: &Signature) -> syn::Result<()> {
             },
         }
     }
-    let hint = if simple.is_empty() {
+    let hint = if ident == "self" {
+        format!("`{fn_name}` takes no `self`")
+    } else if simple.is_empty() {
         format!("`{fn_name}` has no parameter that can be captured")
     } else {
         format!(
