@@ -27,14 +27,30 @@ fn through_shim(x: u8) -> u8 {
     x + 1
 }
 
+#[perfmon::monitor_performance(name = "crate_path.result", crate = my_reexport::perfmon, params(n))]
+fn result_through_shim(n: u8) -> Result<u8, String> {
+    Err(format!("odd {n}"))
+}
+
 #[perfmon::monitor_performance(name = "crate_path.absolute", crate = ::perfmon)]
 fn absolute() {}
 
 #[test]
 fn expansion_calls_through_the_given_path() {
+    let before = BODIES_RUN_THROUGH_SHIM.load(Ordering::Relaxed);
     assert_eq!(through_shim(1), 2);
-    assert_eq!(BODIES_RUN_THROUGH_SHIM.load(Ordering::Relaxed), 1);
+    assert!(BODIES_RUN_THROUGH_SHIM.load(Ordering::Relaxed) > before);
     assert_eq!(perfmon::summary("crate_path.shim").unwrap().count, 1);
+}
+
+#[test]
+fn error_classification_goes_through_the_given_path() {
+    let before = BODIES_RUN_THROUGH_SHIM.load(Ordering::Relaxed);
+    result_through_shim(3).unwrap_err();
+    assert!(BODIES_RUN_THROUGH_SHIM.load(Ordering::Relaxed) > before);
+    let s = perfmon::summary("crate_path.result").unwrap();
+    assert_eq!(s.recent_failures[0].error.as_deref(), Some("odd 3"));
+    assert_eq!(s.recent_failures[0].params[0].value, "3");
 }
 
 #[test]

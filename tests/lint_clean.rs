@@ -30,6 +30,13 @@ fn diverges() -> ! {
 async fn async_unit() {}
 
 #[monitor_performance]
+async fn async_diverges() -> ! {
+    loop {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[monitor_performance]
 async fn async_result(a: u8) -> Result<u8, String> {
     Ok(a)
 }
@@ -70,6 +77,7 @@ fn every_shape_compiles_without_warnings() {
     assert!(result(0).is_err());
     assert!(std::panic::catch_unwind(|| diverges()).is_err());
     assert_eq!(names_like_the_expansion_s(1, 2), 3);
+    drop(async_diverges());
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
