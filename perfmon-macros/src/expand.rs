@@ -19,53 +19,48 @@ use syn::{
 pub(crate) fn monitor_performance(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::parse(args, &mut errors);
-    let func = match function(item.clone()) {
-        Ok(func) => {
+    let func = function(item.clone()).map_err(|e| errors.push(e)).ok();
+    let captured = match &func {
+        Some(func) => {
             if let Some(constness) = &func.sig.constness {
-                errors.push(syn::Error::new_spanned(
-                    constness,
-                    "#[monitor_performance] cannot be applied to a `const fn`: timing a call \
-                     reads a clock and records into a registry, which a const context cannot do",
-                ));
+                errors.push(syn::Error::new_spanned(constness, CONST_FN));
             }
-            Some(func)
+            params::resolve(&args.params, &func.sig, &mut errors)
         }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
+        None => Vec::new(),
     };
-    let captured = func
-        .as_ref()
-        .map(|f| params::resolve(&args.params, &f.sig, &mut errors))
-        .unwrap_or_default();
     match (errors.into_result(), func) {
         (Ok(()), Some(func)) => Expansion::new(&args, captured, &func).expand(func),
-        (Err(e), _) => {
-            let errors = e.to_compile_error();
+        (result, _) => {
+            let errors = result.err().map(|e| e.to_compile_error());
             quote!(#item #errors)
         }
-        (Ok(()), None) => unreachable!("a missing function is always reported"),
     }
 }
 
+const CONST_FN: &str = "#[monitor_performance] cannot be applied to a `const fn`: timing a call \
+    reads a clock and records into a registry, which a const context cannot do";
+
+const NO_BODY: &str = "#[monitor_performance] needs a function body to time: it cannot be \
+    applied to a foreign function (in an `extern` block) or a trait method without a default body";
+
+const NOT_A_FN: &str =
+    "#[monitor_performance] can only be applied to a function (`fn` or `async fn`)";
+
 /// The item as a function with a body, or an error saying why it is not one.
 fn function(item: TokenStream) -> syn::Result<ItemFn> {
-    match syn::parse2::<Item>(item.clone()) {
-        Ok(Item::Fn(func)) => Ok(func),
-        Ok(Item::Verbatim(_)) | Err(_) => Err(match syn::parse2::<ForeignItemFn>(item) {
-                Ok(decl) => syn::Error::new_spanned(
-                    &decl.sig,
-                    "#[monitor_performance] needs a function body to time: it cannot be applied to \
-                     a foreign function (in an `extern` block) or a trait method without a default body",
-                ),
-            Err(e) => e,
-        }),
-        Ok(other) => Err(syn::Error::new_spanned(
-            item_head(&other),
-            "#[monitor_performance] can only be applied to a function (`fn` or `async fn`)",
-        )),
+    let parsed = syn::parse2::<Item>(item.clone());
+    if let Ok(Item::Fn(func)) = parsed {
+        return Ok(func);
     }
+    // A signature without a body (`fn f();`) is not an `Item::Fn`.
+    if let Ok(decl) = syn::parse2::<ForeignItemFn>(item) {
+        return Err(syn::Error::new_spanned(&decl.sig, NO_BODY));
+    }
+    Err(match parsed {
+        Ok(other) => syn::Error::new_spanned(item_head(&other), NOT_A_FN),
+        Err(e) => e,
+    })
 }
 
 /// The keyword and name of a non-function item, where its error is shown.
