@@ -143,7 +143,7 @@ pub fn validate_benchmarks(benchmarks: &[Benchmark]) -> BenchmarkReport {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::callsite::{
-        CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
+        call_once, CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
         Instrumented, Params,
     };
     pub use crate::recent::BoundedText;

@@ -210,11 +210,11 @@ pub fn summary_table(summaries: &[OperationSummary]) -> Table {
             s.kind.to_string(),
             s.count.to_string(),
             failed.to_string(),
-            format!("{:.2}", s.mean_ms),
-            format!("{:.2}", s.p50_ms),
-            format!("{:.2}", s.p95_ms),
-            format!("{:.2}", s.p99_ms),
-            format!("{:.2}", s.max_ms),
+            format!("{:.3}", s.mean_ms),
+            format!("{:.3}", s.p50_ms),
+            format!("{:.3}", s.p95_ms),
+            format!("{:.3}", s.p99_ms),
+            format!("{:.3}", s.max_ms),
             s.level.to_string(),
         ]);
     }
