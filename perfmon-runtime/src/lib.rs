@@ -4,8 +4,8 @@
 //! Users depend on the `perfmon` facade, which re-exports this crate. The map:
 //!
 //! - [`clock`]: the calibrated TSC clock of the hot path.
-//! - [`Kind`], [`Level`], [`LevelBounds`]: what an operation is and how each
-//!   call's duration is classified.
+//! - [`Kind`], [`Level`], [`LevelBounds`], [`Target`]: what an operation is,
+//!   how each call's duration is classified, and what it promised.
 //! - [`Registry`] / [`registry()`]: operation name to live statistics
 //!   ([`Operation`]: striped atomic counters and an [`AtomicHistogram`]).
 //! - [`OperationSnapshot`] (mergeable serde data) and [`OperationSummary`]
@@ -45,6 +45,7 @@ mod registry;
 mod serde_ms;
 mod summary;
 pub mod table;
+mod target;
 mod timer;
 
 pub use benchmark::{
@@ -60,6 +61,7 @@ pub use recent::{
 };
 pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATION};
 pub use summary::{summary_table, OperationSnapshot, OperationSummary};
+pub use target::{CacheTarget, Target};
 pub use timer::Timer;
 
 use std::sync::atomic::{AtomicBool, Ordering};
