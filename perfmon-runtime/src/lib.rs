@@ -11,6 +11,7 @@
 //! - [`OperationSnapshot`] (mergeable serde data) and [`OperationSummary`]
 //!   (milliseconds and percentiles), read with [`summaries()`] and [`summary()`].
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
+//! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
@@ -32,6 +33,7 @@
 #![deny(missing_docs)]
 
 mod benchmark;
+mod cache;
 mod callsite;
 pub mod clock;
 #[cfg(feature = "tracing")]
@@ -51,6 +53,7 @@ mod timer;
 pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
+pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
@@ -99,6 +102,16 @@ pub fn summary(name: &str) -> Option<OperationSummary> {
 /// ```
 pub fn timer(name: &str, kind: Kind) -> Timer {
     registry().timer(name, kind)
+}
+
+/// The hit/miss counters of a named cache on the global registry.
+///
+/// ```
+/// perfmon_runtime::cache("L1").hit();
+/// perfmon_runtime::cache("L1").miss();
+/// ```
+pub fn cache(name: &str) -> CacheHandle {
+    registry().cache(name)
 }
 
 /// Records a finished duration (timed elsewhere) on the global registry.

@@ -6,6 +6,7 @@
 //! cap, new names record into the [`OVERFLOW_OPERATION`] and are counted in
 //! [`Registry::refused`].
 
+use crate::cache::{CacheHandle, CacheSnapshot, CacheStats};
 use crate::kind::Kind;
 use crate::level::LevelBounds;
 use crate::operation::{CallDetails, Operation};
@@ -49,6 +50,7 @@ pub struct Registry {
     refused: AtomicU64,
     overflow: OnceLock<Arc<Operation>>,
     bounds: RwLock<HashMap<Kind, LevelBounds>>,
+    caches: DashMap<Arc<str>, CacheHandle>,
 }
 
 impl fmt::Debug for Registry {
@@ -77,6 +79,7 @@ impl Registry {
             refused: AtomicU64::new(0),
             overflow: OnceLock::new(),
             bounds: RwLock::new(HashMap::new()),
+            caches: DashMap::new(),
         }
     }
 
@@ -225,6 +228,11 @@ impl Registry {
     }
 
     fn reset_matching(&self, keep: impl Fn(&str) -> bool) {
+        for e in self.caches.iter() {
+            if keep(e.key()) {
+                e.value().reset();
+            }
+        }
         for e in self.operations.iter() {
             if keep(e.key()) {
                 e.value().reset();
@@ -279,6 +287,35 @@ impl Registry {
             Err(p) => p.into_inner().insert(kind, bounds),
         };
         Ok(())
+    }
+
+    /// The hit/miss counters of the cache called `name` (created on first use).
+    ///
+    /// Caches are few and named by the program, so they are not capped.
+    pub fn cache(&self, name: &str) -> CacheHandle {
+        if let Some(c) = self.caches.get(name) {
+            return c.clone();
+        }
+        self.caches
+            .entry(Arc::from(name))
+            .or_insert_with(|| Arc::new(CacheStats::default()))
+            .clone()
+    }
+
+    /// Snapshots of every cache, by name.
+    pub fn cache_snapshots(&self) -> Vec<CacheSnapshot> {
+        let mut out: Vec<CacheSnapshot> = self
+            .caches
+            .iter()
+            .map(|e| e.value().snapshot(e.key()))
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// The snapshot of one cache.
+    pub fn cache_snapshot(&self, name: &str) -> Option<CacheSnapshot> {
+        self.caches.get(name).map(|c| c.snapshot(name))
     }
 
     /// Bytes held by all operations now (fixed part plus histogram pages).
