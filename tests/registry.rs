@@ -52,7 +52,7 @@ fn counts_are_exact_with_eight_tasks_on_a_multi_thread_runtime() {
                 tokio::spawn(async move {
                     for i in 0..CALLS {
                         let t = reg.timer("tasks.shared", Kind::Processing);
-                        if i % 1000 == 0 {
+                        if i.is_multiple_of(1000) {
                             tokio::task::yield_now().await;
                         }
                         drop(t);

@@ -162,9 +162,10 @@ impl<const N: usize> CallGuard<N> {
         self.stop_clock();
         let ns = clock::nanos_between(self.start, self.end);
         let params = &self.params;
-        op.record(ns, outcome, || CallDetails {
+        op.record(ns, self.end, outcome, || CallDetails {
             error: error.map(|e| e.to_string_marked()),
             params: params.to_records(site.meta.params),
+            at_unix_ms: None,
         });
     }
 }

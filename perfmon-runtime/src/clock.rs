@@ -27,6 +27,19 @@ pub fn nanos_between(start: u64, end: u64) -> u64 {
     CLOCK.delta_as_nanos(start, end)
 }
 
+/// Raw ticks per 2^32 nanoseconds, measured once from the calibration.
+static TICKS_PER_2_32_NS: Lazy<u128> = Lazy::new(|| {
+    const SPAN: u64 = 1 << 40;
+    let ns = CLOCK.delta_as_nanos(1, 1 + SPAN).max(1) as u128;
+    ((SPAN as u128) << 32) / ns
+});
+
+/// How many raw ticks `ns` nanoseconds take (the inverse of [`nanos_between`];
+/// cold path: used to schedule the next minute rotation).
+pub fn ticks_for_nanos(ns: u64) -> u64 {
+    u64::try_from((ns as u128 * *TICKS_PER_2_32_NS) >> 32).unwrap_or(u64::MAX)
+}
+
 /// Milliseconds since the Unix epoch, for timestamps of kept records (cold path).
 pub fn unix_millis() -> u64 {
     std::time::SystemTime::now()
@@ -47,6 +60,15 @@ mod tests {
         // A sleep never returns early; an upper bound would be flaky on a shared machine.
         assert!(ns >= 19_000_000, "measured {ns} ns for a 20 ms sleep");
         assert!(ns < 20_000_000_000, "measured {ns} ns for a 20 ms sleep");
+    }
+
+    #[test]
+    fn ticks_for_nanos_inverts_nanos_between() {
+        for ns in [1_000u64, 1_000_000, 60_000_000_000] {
+            let back = nanos_between(1, 1 + ticks_for_nanos(ns));
+            let err = (back as f64 - ns as f64).abs() / ns as f64;
+            assert!(err < 1e-3 || back.abs_diff(ns) <= 2, "{ns} ns -> {back} ns");
+        }
     }
 
     #[test]

@@ -219,6 +219,29 @@ impl Histogram {
         self.buckets = all.into_iter().collect();
     }
 
+    /// Counts of this histogram minus those of an `earlier` copy of the same
+    /// histogram (bucket-wise, saturating): the values recorded in between.
+    pub fn minus(&self, earlier: &Histogram) -> Histogram {
+        let before: std::collections::BTreeMap<u32, u64> =
+            earlier.buckets.iter().copied().collect();
+        Histogram {
+            buckets: self
+                .buckets
+                .iter()
+                .map(|&(i, c)| (i, c.saturating_sub(before.get(&i).copied().unwrap_or(0))))
+                .filter(|&(_, c)| c > 0)
+                .collect(),
+        }
+    }
+
+    /// The smallest and largest recorded value as bucket edges (`None` when
+    /// empty): the low edge of the first bucket, the last value of the last.
+    pub fn range(&self) -> Option<(u64, u64)> {
+        let first = self.buckets.first()?.0 as usize;
+        let last = self.buckets.last()?.0 as usize;
+        Some((bucket_range(first).0, bucket_range(last).1 - 1))
+    }
+
     /// The `q`-quantile (0.0..=1.0) by nearest rank, as its bucket's midpoint;
     /// `None` when empty. Relative error at most 1/128.
     pub fn quantile(&self, q: f64) -> Option<u64> {
@@ -350,6 +373,19 @@ mod tests {
         let mut merged = Histogram::from_values(a.iter().copied());
         merged.merge(&Histogram::from_values(b.iter().copied()));
         assert_eq!(merged, Histogram::from_values(a.into_iter().chain(b)));
+    }
+
+    #[test]
+    fn minus_gives_the_values_recorded_in_between() {
+        let early = Histogram::from_values([10, 2_000, 2_000]);
+        let mut late = early.clone();
+        late.merge(&Histogram::from_values([2_000, 5_000_000]));
+        assert_eq!(
+            late.minus(&early),
+            Histogram::from_values([2_000, 5_000_000])
+        );
+        assert_eq!(early.minus(&late), Histogram::default());
+        assert_eq!(Histogram::from_values([7, 900]).range(), Some((7, 903)));
     }
 
     #[test]

@@ -10,7 +10,10 @@
 //!   ([`Operation`]: striped atomic counters and an [`AtomicHistogram`]).
 //! - [`OperationSnapshot`] (mergeable serde data) and [`OperationSummary`]
 //!   (milliseconds and percentiles), read with [`summaries()`] and [`summary()`].
-//! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
+//! - [`Window`], [`Trend`], [`MinutePoint`]: the last N minutes from
+//!   per-minute buckets, trends against the window before, time series.
+//! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks;
+//!   [`record_items()`] (throughput) and [`record_value()`] (custom metrics).
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
@@ -49,6 +52,9 @@ mod summary;
 pub mod table;
 mod target;
 mod timer;
+mod trend;
+mod values;
+mod window;
 
 pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
@@ -66,6 +72,9 @@ pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATIO
 pub use summary::{summary_table, OperationSnapshot, OperationSummary};
 pub use target::{CacheTarget, Target};
 pub use timer::Timer;
+pub use trend::{MinutePoint, Trend, TrendDirection, TrendRules, WindowStats};
+pub use values::ValueSummary;
+pub use window::{Window, DEFAULT_RETENTION_MINUTES};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -112,6 +121,17 @@ pub fn timer(name: &str, kind: Kind) -> Timer {
 /// ```
 pub fn cache(name: &str) -> CacheHandle {
     registry().cache(name)
+}
+
+/// Records items processed by one step that took `duration`, on the global
+/// registry (reported as items per second).
+pub fn record_items(name: &str, items: u64, duration: Duration) {
+    registry().record_items(name, items, duration)
+}
+
+/// Records one value of a custom metric on the global registry.
+pub fn record_value(name: &str, value: f64, unit: &str) -> bool {
+    registry().record_value(name, value, unit)
 }
 
 /// Records a finished duration (timed elsewhere) on the global registry.

@@ -14,11 +14,13 @@
 use crate::clock;
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
-use crate::level::{classify_nanos, LevelBounds, LevelCounts};
+use crate::level::{classify_nanos, LevelBounds};
 use crate::recent::{CallRecord, CapturedParam, Outcome, RecentCalls};
 use crate::summary::OperationSnapshot;
+use crate::window::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::MutexGuard;
 use std::sync::{Arc, Mutex};
 
 /// Number of stripes per operation.
@@ -32,12 +34,15 @@ struct Stripe {
     errors: AtomicU64,
     panics: AtomicU64,
     cancelled: AtomicU64,
+    items: AtomicU64,
     histogram: AtomicHistogram,
 }
 
 /// Detail of a call that is only built if the call is kept.
 #[derive(Debug, Default)]
 pub(crate) struct CallDetails {
+    /// When the call ended, if not now (`record_at`).
+    pub at_unix_ms: Option<u64>,
     pub error: Option<String>,
     pub params: Vec<CapturedParam>,
 }
@@ -52,6 +57,11 @@ pub struct Operation {
     max_ns: AtomicU64,
     slowest_floor: AtomicU64,
     recent: Mutex<RecentCalls>,
+    /// Raw tick at which the next minute starts (0: rotate on the next call;
+    /// `u64::MAX`: minutes are driven by `record_at`).
+    next_rotation: AtomicU64,
+    retention_minutes: AtomicU32,
+    window: Mutex<MinuteRing>,
     stripes: Box<[Stripe]>,
 }
 
@@ -108,6 +118,9 @@ impl Operation {
             max_ns: AtomicU64::new(0),
             slowest_floor: AtomicU64::new(0),
             recent: Mutex::new(RecentCalls::default()),
+            next_rotation: AtomicU64::new(0),
+            retention_minutes: AtomicU32::new(DEFAULT_RETENTION_MINUTES),
+            window: Mutex::new(MinuteRing::default()),
             stripes: (0..STRIPES).map(|_| Stripe::default()).collect(),
         }
     }
@@ -142,12 +155,27 @@ impl Operation {
     /// Records one successful call of `ns` nanoseconds.
     #[inline]
     pub fn record_nanos(&self, ns: u64) {
-        self.record(ns, Outcome::Ok, CallDetails::default);
+        self.record(ns, clock::now_raw(), Outcome::Ok, CallDetails::default);
     }
 
-    /// Records one call (the hot path). `details` runs only if the call is kept.
+    /// Records one call that ended at raw tick `end` (the hot path).
+    /// `details` runs only if the call is kept.
     #[inline(always)]
-    pub(crate) fn record(&self, ns: u64, outcome: Outcome, details: impl FnOnce() -> CallDetails) {
+    pub(crate) fn record(
+        &self,
+        ns: u64,
+        end: u64,
+        outcome: Outcome,
+        details: impl FnOnce() -> CallDetails,
+    ) {
+        if end >= self.next_rotation.load(Relaxed) {
+            self.rotate_at_tick(end);
+        }
+        self.record_counts(ns, outcome, details);
+    }
+
+    #[inline(always)]
+    fn record_counts(&self, ns: u64, outcome: Outcome, details: impl FnOnce() -> CallDetails) {
         let stripe = &self.stripes[stripe_index()];
         stripe.histogram.record(ns);
         stripe.sum_ns.fetch_add(ns, Relaxed);
@@ -208,7 +236,7 @@ impl Operation {
             return;
         };
         let record = CallRecord {
-            at_unix_ms: clock::unix_millis(),
+            at_unix_ms: details.at_unix_ms.unwrap_or_else(clock::unix_millis),
             duration_ms: ns as f64 / 1e6,
             outcome,
             error: details.error,
@@ -223,50 +251,147 @@ impl Operation {
         }
     }
 
-    /// A plain copy of the statistics as they are now.
-    pub fn snapshot(&self) -> OperationSnapshot {
-        let mut levels = [0u64; 5];
-        let (mut sum, mut errors, mut panics, mut cancelled) = (0u64, 0, 0, 0);
+    /// Records `items` processed by one successful call of `ns` nanoseconds
+    /// (throughput of processing steps).
+    pub fn record_items(&self, items: u64, ns: u64) {
+        self.stripes[stripe_index()].items.fetch_add(items, Relaxed);
+        self.record(ns, clock::now_raw(), Outcome::Ok, CallDetails::default);
+    }
+
+    /// Records a call that ended in `minute` (minutes since the Unix epoch)
+    /// rather than now: for durations timed elsewhere and for tests. Calls of
+    /// one operation must come in non-decreasing minutes; an earlier minute
+    /// is counted in the open one. An operation recorded this way stops
+    /// rotating on its own.
+    pub(crate) fn record_in_minute(
+        &self,
+        minute: u64,
+        ns: u64,
+        outcome: Outcome,
+        details: impl FnOnce() -> CallDetails,
+    ) {
+        self.next_rotation.store(u64::MAX, Relaxed);
+        {
+            let mut ring = self.lock_window();
+            if ring.open_minute().is_none_or(|open| minute > open) {
+                ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
+            }
+        }
+        self.record_counts(ns, outcome, details);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn rotate_at_tick(&self, end: u64) {
+        let mut ring = self.lock_window();
+        let next = self.next_rotation.load(Relaxed);
+        if end < next || next == u64::MAX {
+            return; // another thread rotated first, or minutes are driven by record_at
+        }
+        let now_ms = clock::unix_millis();
+        let minute = now_ms / 60_000;
+        ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
+        let until_next_ms = (minute + 1) * 60_000 - now_ms;
+        let ticks = clock::ticks_for_nanos(until_next_ms * 1_000_000);
+        self.next_rotation
+            .store(end.saturating_add(ticks.max(1)), Relaxed);
+    }
+
+    fn lock_window(&self) -> MutexGuard<'_, MinuteRing> {
+        self.window.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn set_retention_minutes(&self, minutes: u32) {
+        self.retention_minutes.store(minutes.max(1), Relaxed);
+    }
+
+    /// Cumulative counters, added up over the stripes.
+    pub(crate) fn counts(&self) -> Counts {
+        let mut c = Counts::default();
         let mut dense = Vec::new();
         for s in self.stripes.iter() {
-            for (acc, l) in levels.iter_mut().zip(&s.levels) {
+            for (acc, l) in c.levels.iter_mut().zip(&s.levels) {
                 *acc += l.load(Relaxed);
             }
-            sum = sum.wrapping_add(s.sum_ns.load(Relaxed));
-            errors += s.errors.load(Relaxed);
-            panics += s.panics.load(Relaxed);
-            cancelled += s.cancelled.load(Relaxed);
+            c.sum_ns = c.sum_ns.wrapping_add(s.sum_ns.load(Relaxed));
+            c.errors += s.errors.load(Relaxed);
+            c.panics += s.panics.load(Relaxed);
+            c.cancelled += s.cancelled.load(Relaxed);
+            c.items += s.items.load(Relaxed);
             s.histogram.add_to(&mut dense);
         }
-        let count: u64 = levels.iter().sum();
-        let (recent_failures, slowest) = match self.recent.lock() {
-            Ok(r) => (r.failures.iter().cloned().collect(), r.slowest.clone()),
-            Err(poisoned) => {
-                let r = poisoned.into_inner();
-                (r.failures.iter().cloned().collect(), r.slowest.clone())
-            }
-        };
-        let min = self.min_ns.load(Relaxed);
+        c.histogram = Histogram::from_dense(&dense);
+        c
+    }
+
+    fn recent_records(&self) -> (Vec<CallRecord>, Vec<CallRecord>) {
+        let r = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        (r.failures.iter().cloned().collect(), r.slowest.clone())
+    }
+
+    fn snapshot_of(&self, c: Counts, min_ns: u64, max_ns: u64) -> OperationSnapshot {
+        let (recent_failures, slowest) = self.recent_records();
         OperationSnapshot {
             name: self.name.to_string(),
             kind: self.kind.clone(),
-            count,
-            errors,
-            panics,
-            cancelled,
-            sum_ns: sum,
-            min_ns: if count == 0 || min == u64::MAX {
-                0
-            } else {
-                min
-            },
-            max_ns: self.max_ns.load(Relaxed),
-            levels: LevelCounts::from_array(levels),
+            count: c.count(),
+            errors: c.errors,
+            panics: c.panics,
+            cancelled: c.cancelled,
+            sum_ns: c.sum_ns,
+            items: c.items,
+            min_ns,
+            max_ns,
+            levels: c.level_counts(),
             level_bounds: self.level_bounds(),
-            histogram: Histogram::from_dense(&dense),
+            histogram: c.histogram,
             recent_failures,
             slowest,
         }
+    }
+
+    /// A plain copy of the statistics as they are now.
+    pub fn snapshot(&self) -> OperationSnapshot {
+        let c = self.counts();
+        let min = self.min_ns.load(Relaxed);
+        let min = if c.count() == 0 || min == u64::MAX {
+            0
+        } else {
+            min
+        };
+        self.snapshot_of(c, min, self.max_ns.load(Relaxed))
+    }
+
+    /// The statistics of minutes `from..=to` (minutes since the Unix epoch).
+    ///
+    /// Min and max are the edges of the lowest and highest histogram bucket
+    /// used (within 1/64), clamped to the all-time min and max; the kept
+    /// failures and slowest calls are those that ended inside the window.
+    pub fn window_snapshot(&self, from: u64, to: u64) -> OperationSnapshot {
+        let live = self.counts();
+        let c = self.lock_window().window(from, to, &live);
+        let (all_min, all_max) = (self.min_ns.load(Relaxed), self.max_ns.load(Relaxed));
+        let (min, max) = c
+            .histogram
+            .range()
+            .map(|(lo, hi)| {
+                (
+                    lo.clamp(all_min.min(all_max), all_max),
+                    hi.clamp(all_min.min(all_max), all_max),
+                )
+            })
+            .unwrap_or((0, 0));
+        let mut snap = self.snapshot_of(c, min, max);
+        let in_window = |r: &CallRecord| (from..=to).contains(&(r.at_unix_ms / 60_000));
+        snap.recent_failures.retain(in_window);
+        snap.slowest.retain(in_window);
+        snap
+    }
+
+    /// Per-minute statistics of minutes `from..=to` that had calls, oldest first.
+    pub(crate) fn minute_counts(&self, from: u64, to: u64) -> Vec<(u64, Counts)> {
+        let live = self.counts();
+        self.lock_window().minutes(from, to, &live)
     }
 
     /// Zeroes every statistic (for tests). Calls racing with a reset may be
@@ -280,14 +405,19 @@ impl Operation {
             s.errors.store(0, Relaxed);
             s.panics.store(0, Relaxed);
             s.cancelled.store(0, Relaxed);
+            s.items.store(0, Relaxed);
             s.histogram.clear();
         }
         self.min_ns.store(u64::MAX, Relaxed);
         self.max_ns.store(0, Relaxed);
         self.slowest_floor.store(0, Relaxed);
-        match self.recent.lock() {
-            Ok(mut r) => r.clear(),
-            Err(p) => p.into_inner().clear(),
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.lock_window().clear();
+        if self.next_rotation.load(Relaxed) != u64::MAX {
+            self.next_rotation.store(0, Relaxed);
         }
     }
 
@@ -301,6 +431,7 @@ impl Operation {
                 .map(|s| s.histogram.allocated_bytes())
                 .sum::<usize>()
             + self.name.len()
+            + self.lock_window().memory_bytes()
     }
 }
 
@@ -320,7 +451,7 @@ mod tests {
         }
         let s = o.snapshot();
         assert_eq!(s.count, 5);
-        assert_eq!(s.levels, LevelCounts::from_array([1, 1, 1, 1, 1]));
+        assert_eq!(s.levels, crate::LevelCounts::from_array([1, 1, 1, 1, 1]));
         assert_eq!(s.min_ns, 50_000_000);
         assert_eq!(s.max_ns, 4_000_000_000);
         assert_eq!(s.sum_ns, 6_900_000_000);
@@ -330,15 +461,16 @@ mod tests {
     #[test]
     fn failures_are_counted_and_kept_with_details() {
         let o = op();
-        o.record(1_000, Outcome::Error, || CallDetails {
+        o.record(1_000, 0, Outcome::Error, || CallDetails {
             error: Some("boom".into()),
             params: vec![CapturedParam {
                 name: "id".into(),
                 value: "7".into(),
             }],
+            at_unix_ms: None,
         });
-        o.record(2_000, Outcome::Panicked, CallDetails::default);
-        o.record(3_000, Outcome::Cancelled, CallDetails::default);
+        o.record(2_000, 0, Outcome::Panicked, CallDetails::default);
+        o.record(3_000, 0, Outcome::Cancelled, CallDetails::default);
         let s = o.snapshot();
         assert_eq!((s.count, s.errors, s.panics, s.cancelled), (3, 1, 1, 1));
         assert_eq!(s.recent_failures.len(), 3);
@@ -349,7 +481,7 @@ mod tests {
     #[test]
     fn reset_zeroes_everything() {
         let o = op();
-        o.record(5, Outcome::Error, CallDetails::default);
+        o.record(5, 0, Outcome::Error, CallDetails::default);
         o.reset();
         let s = o.snapshot();
         assert_eq!((s.count, s.errors, s.min_ns, s.max_ns), (0, 0, 0, 0));

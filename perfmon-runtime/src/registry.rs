@@ -17,9 +17,9 @@ use dashmap::DashMap;
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Operations a registry holds before new names go to the overflow entry.
 pub const DEFAULT_MAX_OPERATIONS: usize = 2048;
@@ -51,6 +51,8 @@ pub struct Registry {
     overflow: OnceLock<Arc<Operation>>,
     bounds: RwLock<HashMap<Kind, LevelBounds>>,
     caches: DashMap<Arc<str>, CacheHandle>,
+    retention_minutes: AtomicU32,
+    values: DashMap<Arc<str>, Arc<crate::values::ValueMetric>>,
 }
 
 impl fmt::Debug for Registry {
@@ -80,6 +82,8 @@ impl Registry {
             overflow: OnceLock::new(),
             bounds: RwLock::new(HashMap::new()),
             caches: DashMap::new(),
+            retention_minutes: AtomicU32::new(crate::window::DEFAULT_RETENTION_MINUTES),
+            values: DashMap::new(),
         }
     }
 
@@ -105,6 +109,7 @@ impl Registry {
                 }
                 let bounds = self.level_bounds(&kind);
                 let op = Arc::new(Operation::new(e.key().clone(), kind, bounds));
+                op.set_retention_minutes(self.retention_minutes());
                 e.insert(op.clone());
                 op
             }
@@ -153,11 +158,75 @@ impl Registry {
         }
         let ns = crate::level::saturating_nanos(duration);
         self.operation(name, kind)
-            .record(ns, outcome, || CallDetails {
-                error: message
-                    .map(|m| BoundedText::<ERROR_CAPACITY>::display(m).to_string_marked()),
-                params: Vec::new(),
+            .record(ns, crate::clock::now_raw(), outcome, || {
+                failure_details(message)
             });
+    }
+
+    /// Records a finished call that ended at `at` (for durations timed
+    /// elsewhere with their own timestamps, and for tests of windows and
+    /// trends). Calls of one operation must come in non-decreasing time; an
+    /// operation recorded this way takes its minutes only from `at`.
+    pub fn record_at(
+        &self,
+        name: &str,
+        kind: Kind,
+        duration: Duration,
+        outcome: Outcome,
+        message: Option<&str>,
+        at: SystemTime,
+    ) {
+        if !crate::is_enabled() {
+            return;
+        }
+        let ns = crate::level::saturating_nanos(duration);
+        let minute = minute_of(at);
+        let at_ms = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        self.operation(name, kind)
+            .record_in_minute(minute, ns, outcome, || CallDetails {
+                at_unix_ms: Some(at_ms),
+                ..failure_details(message)
+            });
+    }
+
+    /// Records one processing step that handled `items` items in `duration`;
+    /// summaries report throughput as items per second of processing time.
+    pub fn record_items(&self, name: &str, items: u64, duration: Duration) {
+        if !crate::is_enabled() {
+            return;
+        }
+        let ns = crate::level::saturating_nanos(duration);
+        self.operation(name, Kind::Processing)
+            .record_items(items, ns);
+    }
+
+    pub(crate) fn values_map(&self) -> &DashMap<Arc<str>, Arc<crate::values::ValueMetric>> {
+        &self.values
+    }
+
+    /// Minutes of per-minute buckets kept for windows and trends.
+    pub fn retention_minutes(&self) -> u32 {
+        self.retention_minutes.load(Relaxed)
+    }
+
+    /// Changes the retention (at least 1 minute), for existing and future operations.
+    pub fn set_retention_minutes(&self, minutes: u32) {
+        let minutes = minutes.max(1);
+        self.retention_minutes.store(minutes, Relaxed);
+        for e in self.operations.iter() {
+            e.value().set_retention_minutes(minutes);
+        }
+    }
+
+    /// Every operation (the overflow entry too, once used), by name.
+    pub(crate) fn operations_sorted(&self) -> Vec<Arc<Operation>> {
+        let mut out: Vec<Arc<Operation>> =
+            self.operations.iter().map(|e| e.value().clone()).collect();
+        out.extend(self.overflow.get().cloned());
+        out.sort_by(|a, b| a.name().cmp(b.name()));
+        out
     }
 
     /// Snapshots of every operation (the overflow entry too, once used), by name.
@@ -325,4 +394,18 @@ impl Registry {
             .map(|e| e.value().memory_bytes())
             .sum()
     }
+}
+
+fn failure_details(message: Option<&str>) -> CallDetails {
+    CallDetails {
+        error: message.map(|m| BoundedText::<ERROR_CAPACITY>::display(m).to_string_marked()),
+        ..CallDetails::default()
+    }
+}
+
+/// Minutes since the Unix epoch of a time (0 before the epoch).
+pub(crate) fn minute_of(t: SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 60)
+        .unwrap_or(0)
 }

@@ -31,6 +31,9 @@ pub struct OperationSnapshot {
     pub cancelled: u64,
     /// Sum of all durations, in nanoseconds.
     pub sum_ns: u64,
+    /// Items processed (see `record_items`); 0 for most operations.
+    #[serde(default)]
+    pub items: u64,
     /// Shortest call in nanoseconds (0 when there is none).
     pub min_ns: u64,
     /// Longest call in nanoseconds.
@@ -63,6 +66,7 @@ impl OperationSnapshot {
         self.panics += other.panics;
         self.cancelled += other.cancelled;
         self.sum_ns = self.sum_ns.saturating_add(other.sum_ns);
+        self.items += other.items;
         self.levels.merge(&other.levels);
         self.histogram.merge(&other.histogram);
         self.recent_failures
@@ -117,6 +121,8 @@ impl OperationSnapshot {
             level: self
                 .level_bounds
                 .classify(std::time::Duration::from_nanos(p95_ns)),
+            items_per_second: (self.items > 0 && self.sum_ns > 0)
+                .then(|| self.items as f64 / (self.sum_ns as f64 / 1e9)),
             recent_failures: self.recent_failures.clone(),
             slowest: self.slowest.clone(),
         }
@@ -162,6 +168,10 @@ pub struct OperationSummary {
     pub levels: LevelCounts,
     /// The level of the p95.
     pub level: Level,
+    /// Items processed per second of processing time, for operations fed
+    /// with `record_items`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_per_second: Option<f64>,
     /// The most recent failures, oldest first.
     pub recent_failures: Vec<CallRecord>,
     /// The slowest calls, slowest first.
@@ -239,6 +249,7 @@ mod tests {
             panics: 0,
             cancelled: 0,
             sum_ns: values.iter().sum(),
+            items: 0,
             min_ns: *values.iter().min().unwrap(),
             max_ns: *values.iter().max().unwrap(),
             levels: LevelCounts::from_array(levels),

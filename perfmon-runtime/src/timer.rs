@@ -75,16 +75,17 @@ impl Timer {
         let Some(op) = self.operation.take() else {
             return Duration::ZERO;
         };
-        let ns = clock::nanos_between(self.start, clock::now_raw());
+        let end = clock::now_raw();
+        let ns = clock::nanos_between(self.start, end);
         let outcome = if std::thread::panicking() {
             Outcome::Panicked
         } else {
             self.outcome
         };
         let error = self.error.take();
-        op.record(ns, outcome, || CallDetails {
+        op.record(ns, end, outcome, || CallDetails {
             error: error.map(|e| e.to_string_marked()),
-            params: Vec::new(),
+            ..CallDetails::default()
         });
         Duration::from_nanos(ns)
     }

@@ -1,0 +1,220 @@
+//! Time windows: per-minute buckets of every operation's statistics.
+//!
+//! No per-minute counter is written on the hot path. Instead each operation
+//! keeps a *marker*, a copy of its cumulative counts taken by the first call
+//! of each minute (the call compares its end tick with the next minute
+//! boundary: one relaxed load). When a new minute starts, the counts since
+//! the marker are closed into that minute's bucket. Because any call in a
+//! later minute would have rotated first, every closed bucket holds exactly
+//! the calls of its minute, and minutes without calls hold nothing.
+//!
+//! Buckets are kept for the registry's retention (60 minutes by default).
+//! Memory per operation: one [`Counts`] per minute that had calls, whose
+//! histogram holds only non-zero buckets (12 bytes each): about 1-3 KiB per
+//! minute for a typical operation whose calls span two or three powers of
+//! two, at most 45 KiB per minute in the worst case (every bucket used).
+
+use crate::histogram::Histogram;
+use crate::level::LevelCounts;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Minutes of per-minute buckets kept by default.
+pub const DEFAULT_RETENTION_MINUTES: u32 = 60;
+
+/// Which calls a query covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// Every call since start (or the last reset).
+    #[default]
+    All,
+    /// Calls of the current minute and the `n - 1` minutes before it
+    /// (clamped to the retention).
+    LastMinutes(u32),
+}
+
+/// Counters of an operation over some span of time (cumulative or a delta).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Counts {
+    pub levels: [u64; 5],
+    pub errors: u64,
+    pub panics: u64,
+    pub cancelled: u64,
+    pub sum_ns: u64,
+    pub items: u64,
+    pub histogram: Histogram,
+}
+
+impl Counts {
+    pub fn count(&self) -> u64 {
+        self.levels.iter().sum()
+    }
+
+    /// What was recorded between `earlier` and `self` (both cumulative).
+    pub fn minus(&self, earlier: &Counts) -> Counts {
+        let mut levels = self.levels;
+        for (a, b) in levels.iter_mut().zip(earlier.levels) {
+            *a = a.saturating_sub(b);
+        }
+        Counts {
+            levels,
+            errors: self.errors.saturating_sub(earlier.errors),
+            panics: self.panics.saturating_sub(earlier.panics),
+            cancelled: self.cancelled.saturating_sub(earlier.cancelled),
+            sum_ns: self.sum_ns.wrapping_sub(earlier.sum_ns),
+            items: self.items.saturating_sub(earlier.items),
+            histogram: self.histogram.minus(&earlier.histogram),
+        }
+    }
+
+    pub fn add(&mut self, other: &Counts) {
+        for (a, b) in self.levels.iter_mut().zip(other.levels) {
+            *a += b;
+        }
+        self.errors += other.errors;
+        self.panics += other.panics;
+        self.cancelled += other.cancelled;
+        self.sum_ns = self.sum_ns.wrapping_add(other.sum_ns);
+        self.items += other.items;
+        self.histogram.merge(&other.histogram);
+    }
+
+    pub fn level_counts(&self) -> LevelCounts {
+        LevelCounts::from_array(self.levels)
+    }
+
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.histogram.buckets.len() * 12
+    }
+}
+
+/// The per-minute buckets of one operation.
+#[derive(Debug, Default)]
+pub(crate) struct MinuteRing {
+    /// The minute (since the Unix epoch) now open, if any call was seen.
+    open: Option<u64>,
+    /// Cumulative counts when the open minute started.
+    marker: Counts,
+    /// Closed minutes with calls, oldest first.
+    closed: VecDeque<(u64, Counts)>,
+}
+
+impl MinuteRing {
+    pub fn open_minute(&self) -> Option<u64> {
+        self.open
+    }
+
+    /// Closes the open minute (if `minute` is later) and opens `minute`.
+    /// `now` is the cumulative count before the first call of `minute`.
+    pub fn rotate(&mut self, minute: u64, now: Counts, retention: u32) {
+        match self.open {
+            Some(open) if minute <= open => return, // same minute, or the wall clock stepped back
+            Some(open) => {
+                let delta = now.minus(&self.marker);
+                if delta.count() > 0 {
+                    self.closed.push_back((open, delta));
+                }
+            }
+            None => {}
+        }
+        self.open = Some(minute);
+        self.marker = now;
+        let oldest = minute.saturating_sub(retention as u64);
+        while self.closed.front().is_some_and(|(m, _)| *m <= oldest) {
+            self.closed.pop_front();
+        }
+    }
+
+    /// Per-minute counts for minutes `from..=to`; `live` is the cumulative
+    /// count now (it gives the open minute's calls).
+    pub fn minutes(&self, from: u64, to: u64, live: &Counts) -> Vec<(u64, Counts)> {
+        let mut out: Vec<(u64, Counts)> = self
+            .closed
+            .iter()
+            .filter(|(m, _)| (from..=to).contains(m))
+            .cloned()
+            .collect();
+        if let Some(open) = self.open.filter(|m| (from..=to).contains(m)) {
+            let delta = live.minus(&self.marker);
+            if delta.count() > 0 {
+                out.push((open, delta));
+            }
+        }
+        out
+    }
+
+    /// The sum of minutes `from..=to`.
+    pub fn window(&self, from: u64, to: u64, live: &Counts) -> Counts {
+        let mut total = Counts::default();
+        for (_, c) in self.minutes(from, to, live) {
+            total.add(&c);
+        }
+        total
+    }
+
+    pub fn clear(&mut self) {
+        *self = MinuteRing::default();
+    }
+
+    pub fn memory_bytes(&self) -> usize {
+        self.marker.bytes()
+            + self
+                .closed
+                .iter()
+                .map(|(_, c)| c.bytes() + 8)
+                .sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(values: &[u64]) -> Counts {
+        Counts {
+            levels: [values.len() as u64, 0, 0, 0, 0],
+            sum_ns: values.iter().sum(),
+            histogram: Histogram::from_values(values.iter().copied()),
+            ..Counts::default()
+        }
+    }
+
+    #[test]
+    fn each_closed_minute_holds_exactly_its_calls() {
+        let mut ring = MinuteRing::default();
+        let mut cumulative = Counts::default();
+        ring.rotate(100, cumulative.clone(), 60);
+        cumulative.add(&counts(&[1, 2, 3])); // minute 100
+        ring.rotate(103, cumulative.clone(), 60);
+        cumulative.add(&counts(&[10])); // minute 103
+        let minutes = ring.minutes(0, u64::MAX, &cumulative);
+        assert_eq!(minutes.len(), 2);
+        assert_eq!((minutes[0].0, minutes[0].1.count()), (100, 3));
+        assert_eq!((minutes[1].0, minutes[1].1.count()), (103, 1));
+        assert_eq!(ring.window(101, 103, &cumulative).count(), 1);
+        assert_eq!(ring.window(100, 102, &cumulative).sum_ns, 6);
+    }
+
+    #[test]
+    fn old_minutes_fall_out_of_the_retention() {
+        let mut ring = MinuteRing::default();
+        let mut cumulative = Counts::default();
+        for minute in 0..200u64 {
+            ring.rotate(minute, cumulative.clone(), 60);
+            cumulative.add(&counts(&[minute + 1]));
+        }
+        let kept = ring.minutes(0, u64::MAX, &cumulative);
+        assert_eq!(kept.first().unwrap().0, 140);
+        assert_eq!(kept.len(), 60);
+    }
+
+    #[test]
+    fn a_clock_stepping_back_keeps_the_open_minute() {
+        let mut ring = MinuteRing::default();
+        ring.rotate(50, Counts::default(), 60);
+        ring.rotate(49, counts(&[1]), 60);
+        assert_eq!(ring.open_minute(), Some(50));
+        assert_eq!(ring.window(50, 50, &counts(&[1])).count(), 1);
+    }
+}
