@@ -15,10 +15,11 @@ mod kw {
     syn::custom_keyword!(name);
     syn::custom_keyword!(params);
     syn::custom_keyword!(allow_secret);
+    syn::custom_keyword!(cache);
 }
 
 /// The names a user may write, for messages and suggestions.
-const ARGUMENTS: &[&str] = &["kind", "name", "params", "crate"];
+const ARGUMENTS: &[&str] = &["kind", "name", "params", "cache", "crate"];
 
 /// What was written in `#[monitor_performance(...)]`.
 #[derive(Default)]
@@ -29,6 +30,8 @@ pub(crate) struct Args {
     pub name: Option<LitStr>,
     /// `params(...)`, in the order written.
     pub params: Vec<ParamArg>,
+    /// `cache = "L1"`: a `Some` result counts as a hit of that cache, `None` as a miss.
+    pub cache: Option<LitStr>,
     /// `crate = path`.
     pub krate: Option<Path>,
 }
@@ -104,6 +107,13 @@ impl Args {
                 return Err(syn::Error::new_spanned(&value, "`name` must not be empty"));
             }
             set_once(&mut self.name, value, key, "name")
+        } else if look.peek(kw::cache) {
+            let key: kw::cache = input.parse()?;
+            let value = string_value(input, key.span, "cache", "L1")?;
+            if value.value().is_empty() {
+                return Err(syn::Error::new_spanned(&value, "`cache` must not be empty"));
+            }
+            set_once(&mut self.cache, value, key, "cache")
         } else if look.peek(Token![crate]) {
             let key: Token![crate] = input.parse()?;
             expect_eq(input, key.span, "crate", "my_reexport::perfmon")?;

@@ -121,6 +121,8 @@ struct Expansion {
     enter: TokenStream,
     guard: Ident,
     ret: Ident,
+    /// `cache = "..."`: the cache's name, spanned where it was written.
+    cache: Option<syn::LitStr>,
 }
 
 /// A local of the expansion: its mixed-site span keeps it apart from the
@@ -178,6 +180,7 @@ impl Expansion {
             enter,
             guard,
             ret: local("__perfmon_ret"),
+            cache: args.cache.clone(),
         }
     }
 
@@ -209,6 +212,7 @@ impl Expansion {
             enter,
             guard,
             ret,
+            ..
         } = self;
         match Output::of(output) {
             Output::Unit => quote! {
@@ -317,6 +321,18 @@ impl Expansion {
             ret,
             ..
         } = self;
+        if let Some(cache) = &self.cache {
+            if !is_named(ty, "Option") {
+                return quote_spanned!(cache.span()=> ::core::compile_error!(
+                    "`cache` counts a `Some` as a hit and a `None` as a miss, so the function must return `Option<...>`"
+                ););
+            }
+            return quote! {
+                static __PERFMON_CACHE: #private::CacheSite = #private::CacheSite::new(#cache);
+                __PERFMON_CACHE.record(::core::option::Option::is_some(&#ret));
+                #guard.finish();
+            };
+        }
         if !is_result(ty) {
             return quote!(#guard.finish(););
         }
@@ -367,14 +383,19 @@ fn typed_async_block(output: &Output, block: &Block) -> TokenStream {
 /// Whether the type's last path segment is `Result` (`Result<T, E>`,
 /// `io::Result<T>`, `anyhow::Result<T>`...).
 fn is_result(ty: &Type) -> bool {
+    is_named(ty, "Result")
+}
+
+/// Whether the type's last path segment is `name`.
+fn is_named(ty: &Type, name: &str) -> bool {
     match ty {
         Type::Path(p) => p
             .path
             .segments
             .last()
-            .is_some_and(|last| last.ident == "Result"),
-        Type::Paren(p) => is_result(&p.elem),
-        Type::Group(g) => is_result(&g.elem),
+            .is_some_and(|last| last.ident == name),
+        Type::Paren(p) => is_named(&p.elem, name),
+        Type::Group(g) => is_named(&g.elem, name),
         _ => false,
     }
 }

@@ -84,6 +84,16 @@ use proc_macro::TokenStream;
 ///   fn drawing(pin_code: u32, revision: u8) -> Drawing { /* ... */ }
 ///   ```
 ///
+/// - `cache = "L1"`: for a function returning `Option`, a `Some` counts as a
+///   hit of the named cache and a `None` as a miss (read with
+///   `perfmon::registry().cache_snapshot("L1")`). On any other return type
+///   it is a compile error.
+///
+///   ```ignore
+///   #[monitor_performance(kind = "cache", cache = "L1")]
+///   fn l1_get(key: &str) -> Option<Session> { /* ... */ }
+///   ```
+///
 /// - `crate = path`: where perfmon is reachable, for crates that re-export
 ///   it (default `::perfmon`). The expansion calls `path::__private::...`.
 ///

@@ -85,6 +85,34 @@ impl Callsite {
     }
 }
 
+/// The `static` behind `cache = "..."`: the cache's counters, looked up on
+/// the first call and cached.
+#[derive(Debug)]
+pub struct CacheSite {
+    name: &'static str,
+    handle: OnceLock<crate::cache::CacheHandle>,
+}
+
+impl CacheSite {
+    /// A cache site for the cache called `name`.
+    pub const fn new(name: &'static str) -> Self {
+        CacheSite {
+            name,
+            handle: OnceLock::new(),
+        }
+    }
+
+    /// Counts a hit (`true`) or a miss.
+    #[inline]
+    pub fn record(&'static self, hit: bool) {
+        if crate::is_enabled() {
+            self.handle
+                .get_or_init(|| registry().cache(self.name))
+                .record(hit);
+        }
+    }
+}
+
 /// Parameter values captured for one call, formatted with `Debug` into fixed
 /// 128-byte buffers on the stack.
 pub struct Params<const N: usize>([BoundedText<PARAM_CAPACITY>; N]);

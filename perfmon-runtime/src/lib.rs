@@ -178,8 +178,8 @@ pub fn validate_benchmarks(benchmarks: &[Benchmark]) -> BenchmarkReport {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::callsite::{
-        call_once, CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
-        Instrumented, Params,
+        call_once, CacheSite, CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback,
+        ErrorRef, Instrumented, Params,
     };
     pub use crate::recent::BoundedText;
 }
