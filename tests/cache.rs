@@ -5,7 +5,7 @@ use perfmon::monitor_performance;
 
 #[monitor_performance(kind = "cache", name = "cache_test.l1_get", cache = "cache_test.L1")]
 fn l1_get(key: u32) -> Option<u32> {
-    (key % 4 != 0).then_some(key * 10)
+    (!key.is_multiple_of(4)).then_some(key * 10)
 }
 
 #[monitor_performance(kind = "cache", name = "cache_test.l2_get", cache = "cache_test.L2")]
