@@ -13,6 +13,7 @@
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
+//! - [`export`]: Prometheus and OpenMetrics text.
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
 //!   loads them from JSON or TOML.
@@ -38,6 +39,7 @@ mod callsite;
 pub mod clock;
 #[cfg(feature = "tracing")]
 mod events;
+pub mod export;
 mod histogram;
 mod kind;
 mod level;
