@@ -13,7 +13,7 @@
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
-//! - [`export`]: Prometheus and OpenMetrics text.
+//! - [`export`]: Prometheus and OpenMetrics text ([`Registry::prometheus`]).
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
 //!   loads them from JSON or TOML.
@@ -56,6 +56,7 @@ pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub use export::{prometheus, render_prometheus};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
