@@ -166,8 +166,11 @@ fn parse(text: &str, format: Format) -> Vec<Family> {
     families
 }
 
+/// One histogram's `(le, cumulative count)` buckets, `_sum` and `_count`.
+type Series = (Vec<(f64, f64)>, Option<f64>, Option<f64>);
+
 fn check_histogram(f: &Family) {
-    let mut series: BTreeMap<Labels, (Vec<(f64, f64)>, Option<f64>, Option<f64>)> = BTreeMap::new();
+    let mut series: BTreeMap<Labels, Series> = BTreeMap::new();
     for s in &f.samples {
         let mut labels = s.labels.clone();
         let le = labels.remove("le");
