@@ -64,7 +64,7 @@ pub const DEFAULT_QUANTILES: [f64; 3] = [0.5, 0.95, 0.99];
 /// assert!(text.contains(
 ///     "shop_operation_duration_seconds_bucket{operation=\"db.get_user\",kind=\"database_query\",le=\"0.015\"} 1\n"
 /// ));
-/// assert!(text.contains("shop_operation_latency_seconds{operation=\"db.get_user\",kind=\"database_query\",quantile=\"0.9\"} 0.0"));
+/// assert!(text.contains("shop_operation_latency_seconds{operation=\"db.get_user\",kind=\"database_query\",quantile=\"0.9\"} 0.012\n"));
 /// assert!(text.contains("shop_operations 1\n"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
