@@ -16,6 +16,7 @@
 //!   [`record_items()`] (throughput) and [`record_value()`] (custom metrics).
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
+//! - [`export`]: Prometheus and OpenMetrics text ([`Registry::prometheus`]).
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
 //!   loads them from JSON or TOML.
@@ -41,6 +42,7 @@ mod callsite;
 pub mod clock;
 #[cfg(feature = "tracing")]
 mod events;
+pub mod export;
 mod histogram;
 mod kind;
 mod level;
@@ -60,6 +62,7 @@ pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub use export::{prometheus, render_prometheus};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
