@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # The whole test suite: every crate, every feature, unit, integration, ui and
-# doc tests. Installs nothing by hand; anything a test needs beyond the Rust
-# toolchain is installed here.
+# doc tests. Installs what the tests need beyond the Rust toolchain:
+# - promtool (Debian's `prometheus` package), which checks the scrape output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi
+}
+
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "installing promtool (Debian package prometheus)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+export PERFMON_REQUIRE_PROMTOOL=1
+
 cargo test --workspace --all-features "$@"

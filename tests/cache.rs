@@ -30,7 +30,9 @@ fn some_counts_as_a_hit_and_none_as_a_miss() {
 
 #[test]
 fn async_lookups_count_too() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async {
         for key in 0..10 {
             l2_get(key).await;
@@ -46,6 +48,8 @@ fn the_one_line_api_counts_hits_and_misses() {
     sessions.hit();
     sessions.miss();
     perfmon::cache("cache_test.sessions").hit();
-    let s = perfmon::registry().cache_snapshot("cache_test.sessions").unwrap();
+    let s = perfmon::registry()
+        .cache_snapshot("cache_test.sessions")
+        .unwrap();
     assert_eq!((s.hits, s.misses), (2, 1));
 }

@@ -220,6 +220,11 @@ fn promtool_accepts_the_text() {
         .arg("--version")
         .output()
     else {
+        // scripts/test.sh installs promtool and sets this, so CI never skips.
+        assert!(
+            std::env::var_os("PERFMON_REQUIRE_PROMTOOL").is_none(),
+            "promtool is required (PERFMON_REQUIRE_PROMTOOL is set) but not installed"
+        );
         println!("SKIPPED: promtool is not installed; the Rust parser above still ran");
         return;
     };

@@ -43,7 +43,7 @@ pub const DEFAULT_QUANTILES: [f64; 3] = [0.5, 0.95, 0.99];
 /// exact. A snapshot taken during concurrent calls can hold a histogram a few
 /// calls ahead of its count: bucket counts are capped at `_count`.
 ///
-/// **Quantiles.** `perfmon_operation_latency_seconds{quantile="0.95"}` is a
+/// **Quantiles.** `perfmon_operation_latency_seconds{percentile="95"}` is a
 /// gauge of the operation's p95 since start (or the last reset), within 1 %;
 /// operations without calls have none. For quantiles over a time window or
 /// across instances, use `histogram_quantile` on the histogram instead.
@@ -64,7 +64,7 @@ pub const DEFAULT_QUANTILES: [f64; 3] = [0.5, 0.95, 0.99];
 /// assert!(text.contains(
 ///     "shop_operation_duration_seconds_bucket{operation=\"db.get_user\",kind=\"database_query\",le=\"0.015\"} 1\n"
 /// ));
-/// assert!(text.contains("shop_operation_latency_seconds{operation=\"db.get_user\",kind=\"database_query\",quantile=\"0.9\"} 0.012\n"));
+/// assert!(text.contains("shop_operation_latency_seconds{operation=\"db.get_user\",kind=\"database_query\",percentile=\"90\"} 0.012\n"));
 /// assert!(text.contains("shop_operations 1\n"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -209,8 +209,9 @@ impl PrometheusExport {
             let [op, kind] = labels(s);
             for &q in &self.quantiles {
                 if let Some(ns) = s.quantile_ns(q) {
-                    let q = q.to_string();
-                    g.sample(&[op, kind, ("quantile", &q)], ns_to_seconds(ns));
+                    // Not `quantile`: Prometheus keeps that label for summaries.
+                    let p = ((q * 1000.0).round() / 10.0).to_string();
+                    g.sample(&[op, kind, ("percentile", &p)], ns_to_seconds(ns));
                 }
             }
         }

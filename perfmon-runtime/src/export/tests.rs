@@ -176,7 +176,7 @@ fn level_counters_equal_the_snapshot_level_counts() {
     );
     let p95 = value(
         &text,
-        "perfmon_operation_latency_seconds{operation=\"auth\",kind=\"authentication\",quantile=\"0.95\"}",
+        "perfmon_operation_latency_seconds{operation=\"auth\",kind=\"authentication\",percentile=\"95\"}",
     );
     assert!((p95 - 0.190).abs() / 0.190 < 0.01, "p95 {p95}");
 }
