@@ -22,6 +22,8 @@
 //! - [`AlertEngine`] / [`alerts()`] / [`on_alert()`]: [`Alert`]s that open,
 //!   escalate, resolve and can be suppressed ([`Suppression`]), delivered to
 //!   callbacks as [`AlertEvent`]s.
+//! - [`recommend()`]: [`Recommendation`]s (a [`Category`], a [`Priority`],
+//!   [`Scale`]s of impact and effort, [`Evidence`]) from the same input.
 //! - [`SystemSampler`] / [`system_sampler()`]: machine and process
 //!   [`SystemMetrics`] via `sysinfo`; [`spawn_system_sampler`] (feature
 //!   `tokio`) and [`spawn_system_sampler_thread`] sample in the background.
@@ -53,6 +55,7 @@ mod kind;
 mod level;
 mod operation;
 mod recent;
+mod recommend;
 mod registry;
 mod serde_ms;
 mod serde_unix_ms;
@@ -79,6 +82,7 @@ pub use recent::{
     CallRecord, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY, RECENT_FAILURES,
     SLOWEST_CALLS,
 };
+pub use recommend::{recommend, Category, Evidence, Priority, Recommendation, Scale};
 pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATION};
 pub use summary::{summary_table, OperationSnapshot, OperationSummary};
 #[cfg(feature = "tokio")]
