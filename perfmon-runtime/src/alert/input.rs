@@ -66,6 +66,86 @@ impl Default for AlertThresholds {
     }
 }
 
+impl AlertThresholds {
+    /// Checks that each pair is ordered (high <= critical, warning >=
+    /// critical for hit rates, ...), rates lie in 0..=1 and percentages in
+    /// 0..=100, so a configuration mistake is an error, not silent alerts.
+    ///
+    /// ```
+    /// use perfmon_runtime::AlertThresholds;
+    /// assert!(AlertThresholds::default().validate().is_ok());
+    /// let bad = AlertThresholds { error_rate_high: 0.3, ..AlertThresholds::default() };
+    /// assert!(bad.validate().unwrap_err().contains("error_rate_high"));
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut ordered = |low: f64, high: f64, what: &str| {
+            if !(low.is_finite() && high.is_finite() && low <= high) {
+                problems.push(format!("{what} (got {low} and {high})"));
+            }
+        };
+        ordered(
+            self.error_rate_high,
+            self.error_rate_critical,
+            "error_rate_high must be at most error_rate_critical",
+        );
+        ordered(
+            0.0,
+            self.error_rate_high,
+            "error_rate_high must be at least 0",
+        );
+        ordered(
+            self.error_rate_critical,
+            1.0,
+            "error_rate_critical must be at most 1",
+        );
+        ordered(
+            self.cache.critical,
+            self.cache.warning,
+            "cache.critical must be at most cache.warning",
+        );
+        ordered(
+            self.cache.warning,
+            self.cache.target,
+            "cache.warning must be at most cache.target",
+        );
+        ordered(
+            0.0,
+            self.cache.critical,
+            "cache.critical must be at least 0",
+        );
+        ordered(self.cache.target, 1.0, "cache.target must be at most 1");
+        ordered(0.0, self.degradation, "degradation must be at least 0");
+        ordered(
+            self.degradation,
+            self.degradation_high,
+            "degradation must be at most degradation_high",
+        );
+        for (name, p) in [
+            ("cpu_percent", self.cpu_percent),
+            ("memory_percent", self.memory_percent),
+            ("disk_percent", self.disk_percent),
+        ] {
+            ordered(0.0, p, &format!("{name} must be at least 0"));
+            ordered(
+                p,
+                self.resource_critical_percent,
+                &format!("{name} must be at most resource_critical_percent"),
+            );
+        }
+        ordered(
+            self.resource_critical_percent,
+            100.0,
+            "resource_critical_percent must be at most 100",
+        );
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("invalid alert thresholds: {}", problems.join("; ")))
+        }
+    }
+}
+
 /// A metric of an operation that grew between two windows (found by the
 /// trend analysis; rules take it as data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

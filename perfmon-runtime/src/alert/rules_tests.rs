@@ -282,3 +282,32 @@ fn severities_are_ordered_and_serialize_snake_case() {
         "\"n_plus_one\""
     );
 }
+
+#[test]
+fn thresholds_parse_partially_and_validate() {
+    let th: AlertThresholds =
+        serde_json::from_str(r#"{"min_calls": 5, "cpu_percent": 70}"#).unwrap();
+    assert_eq!(th.min_calls, 5);
+    assert_eq!(th.cpu_percent, 70.0);
+    assert_eq!(th.memory_percent, 85.0);
+    th.validate().unwrap();
+    let bad = AlertThresholds {
+        cpu_percent: 99.0,
+        cache: crate::CacheTarget {
+            target: 0.95,
+            warning: 0.80,
+            critical: 0.85,
+        },
+        ..AlertThresholds::default()
+    };
+    let err = bad.validate().unwrap_err();
+    assert!(
+        err.contains("cpu_percent must be at most resource_critical_percent"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cache.critical must be at most cache.warning"),
+        "{err}"
+    );
+    assert!(!err.contains("error_rate"), "{err}");
+}
