@@ -20,6 +20,17 @@
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
 //!   loads them from JSON or TOML.
+//! - [`AlertInput`] / [`evaluate_rules`]: pure alert rules over snapshots
+//!   ([`AlertThresholds`], [`Degradation`], [`RequestPattern`]) giving
+//!   [`Condition`]s of a [`Rule`] and a [`Severity`].
+//! - [`AlertEngine`] / [`alerts()`] / [`on_alert()`]: [`Alert`]s that open,
+//!   escalate, resolve and can be suppressed ([`Suppression`]), delivered to
+//!   callbacks as [`AlertEvent`]s.
+//! - [`recommend()`]: [`Recommendation`]s (a [`Category`], a [`Priority`],
+//!   [`Scale`]s of impact and effort, [`Evidence`]) from the same input.
+//! - [`SystemSampler`] / [`system_sampler()`]: machine and process
+//!   [`SystemMetrics`] via `sysinfo`; [`spawn_system_sampler`] (feature
+//!   `tokio`) and [`spawn_system_sampler_thread`] sample in the background.
 //! - [`__private`]: what `#[monitor_performance]` expands to. Not an API.
 //!
 //! ```
@@ -36,6 +47,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod alert;
 mod benchmark;
 mod cache;
 mod callsite;
@@ -48,9 +60,12 @@ mod kind;
 mod level;
 mod operation;
 mod recent;
+mod recommend;
 mod registry;
 mod serde_ms;
+mod serde_unix_ms;
 mod summary;
+mod system;
 pub mod table;
 mod target;
 mod timer;
@@ -58,6 +73,11 @@ mod trend;
 mod values;
 mod window;
 
+pub use alert::{
+    alerts, evaluate_rules, on_alert, Alert, AlertEngine, AlertEvent, AlertEventKind, AlertInput,
+    AlertState, AlertThresholds, Condition, Degradation, RequestPattern, Rule, Severity,
+    Suppression, DEFAULT_HISTORY,
+};
 pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
@@ -71,8 +91,15 @@ pub use recent::{
     CallRecord, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY, RECENT_FAILURES,
     SLOWEST_CALLS,
 };
+pub use recommend::{recommend, Category, Evidence, Priority, Recommendation, Scale};
 pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATION};
 pub use summary::{summary_table, OperationSnapshot, OperationSummary};
+#[cfg(feature = "tokio")]
+pub use system::spawn_system_sampler;
+pub use system::{
+    spawn_system_sampler_thread, system_sampler, IntervalTooShort, SystemMetrics, SystemSampler,
+    MIN_SAMPLE_INTERVAL,
+};
 pub use target::{CacheTarget, Target};
 pub use timer::Timer;
 pub use trend::{MinutePoint, Trend, TrendDirection, TrendRules, WindowStats};
