@@ -13,6 +13,11 @@
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
+//! - [`Config`] / [`ConfigBuilder`] ([`config`]): every setting, from code
+//!   or `PERFMON_*` variables, validated into a [`ConfigError`] that names
+//!   the key; [`AlertThresholds`] are the numbers alerts read from
+//!   [`Registry::config`]. Targets live in the registry:
+//!   [`Registry::set_target`], [`Registry::target`], [`Registry::set_cache_target`].
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
 //!   loads them from JSON or TOML.
@@ -36,6 +41,7 @@ mod benchmark;
 mod cache;
 mod callsite;
 pub mod clock;
+pub mod config;
 #[cfg(feature = "tracing")]
 mod events;
 mod histogram;
@@ -45,6 +51,7 @@ mod operation;
 mod recent;
 mod registry;
 mod serde_ms;
+mod settings;
 mod summary;
 pub mod table;
 mod target;
@@ -54,6 +61,7 @@ pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub use config::{AlertThresholds, Config, ConfigBuilder, ConfigError};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
