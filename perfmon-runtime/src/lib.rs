@@ -41,6 +41,7 @@ mod benchmark;
 mod cache;
 mod callsite;
 pub mod clock;
+mod compliance;
 pub mod config;
 #[cfg(feature = "tracing")]
 mod events;
@@ -61,6 +62,10 @@ pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub use compliance::{
+    calls_within, compliance, CacheCompliance, ComplianceReport, Grade, KindCompliance,
+    OverallCompliance,
+};
 pub use config::{AlertThresholds, Config, ConfigBuilder, ConfigError};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
