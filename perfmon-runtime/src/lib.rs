@@ -13,6 +13,13 @@
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
+//! - [`compliance()`] / [`Registry::compliance`]: the share of calls within
+//!   target per kind ([`KindCompliance`]), cache hit rates against theirs
+//!   ([`CacheCompliance`]) and overall, graded A-F ([`Grade`]), in a
+//!   [`ComplianceReport`]; the rules are in [`mod@compliance`].
+//! - [`health()`] / [`Registry::health`]: a [`HealthStatus`] per kind
+//!   ([`ComponentHealth`]) and overall, and a 0-100 [`HealthScore`] in a
+//!   [`ScoreBand`], in a [`HealthReport`]; the formula is in [`mod@health`].
 //! - [`Config`] / [`ConfigBuilder`] ([`config`]): every setting, from code
 //!   or `PERFMON_*` variables, validated into a [`ConfigError`] that names
 //!   the key; [`AlertThresholds`] are the numbers alerts read from
@@ -41,10 +48,11 @@ mod benchmark;
 mod cache;
 mod callsite;
 pub mod clock;
-mod compliance;
+pub mod compliance;
 pub mod config;
 #[cfg(feature = "tracing")]
 mod events;
+pub mod health;
 mod histogram;
 mod kind;
 mod level;
@@ -67,6 +75,10 @@ pub use compliance::{
     OverallCompliance,
 };
 pub use config::{AlertThresholds, Config, ConfigBuilder, ConfigError};
+pub use health::{
+    health, health_from, health_score, ComponentHealth, HealthReport, HealthScore, HealthStatus,
+    ScoreBand, CACHE_WEIGHT, ERROR_RATE_FOR_ZERO, ERROR_WEIGHT, LATENCY_WEIGHT,
+};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
