@@ -303,6 +303,11 @@ impl Registry {
                 e.value().set_level_bounds(bounds);
             }
         }
+        if let Some(o) = self.overflow.get() {
+            if !configured.contains_key(o.kind()) {
+                o.set_level_bounds(bounds);
+            }
+        }
     }
 
     pub(crate) fn settings(&self) -> &Settings {

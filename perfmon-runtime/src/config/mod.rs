@@ -32,6 +32,8 @@
 
 mod build;
 mod env;
+#[cfg(test)]
+mod env_tests;
 mod error;
 #[cfg(test)]
 mod tests;
