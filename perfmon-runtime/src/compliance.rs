@@ -271,6 +271,22 @@ pub fn compliance(
 impl Registry {
     /// [`compliance`] of this registry's operations and caches, against its
     /// targets ([`Registry::target`], [`Registry::cache_target`]).
+    ///
+    /// ```
+    /// use perfmon_runtime::{Grade, Kind, Registry, Target};
+    /// use std::time::Duration;
+    ///
+    /// let reg = Registry::new();
+    /// reg.set_target(Kind::Authentication, Target::scaled(Duration::from_millis(30))).unwrap();
+    /// reg.record("auth.login", Kind::Authentication, Duration::from_millis(28));
+    /// reg.record("auth.login", Kind::Authentication, Duration::from_millis(45));
+    /// let l1 = reg.cache("L1");
+    /// (0..20).for_each(|i| l1.record(i != 0)); // 95 %
+    /// let report = reg.compliance();
+    /// assert_eq!(report.kinds[0].within_target, 1);
+    /// assert_eq!(report.overall.unwrap().grade, Grade::F); // 50 %
+    /// assert!(report.caches[0].meets_target);
+    /// ```
     pub fn compliance(&self) -> ComplianceReport {
         compliance(
             &self.snapshots(),

@@ -290,6 +290,21 @@ pub fn health_score(
 
 impl Registry {
     /// [`health`] of this registry's operations and caches, against its targets.
+    ///
+    /// ```
+    /// use perfmon_runtime::{HealthStatus, Kind, Registry, ScoreBand};
+    /// use std::time::Duration;
+    ///
+    /// let reg = Registry::new();
+    /// for ms in [10, 10, 10, 30] { // database_query: 30 ms is slow
+    ///     reg.record("db.get_user", Kind::DatabaseQuery, Duration::from_millis(ms));
+    /// }
+    /// let h = reg.health();
+    /// assert_eq!(h.status, HealthStatus::Warning); // 25 % slow
+    /// let score = h.score.unwrap();
+    /// assert_eq!(score.score, 82); // (0.60 * 0.75 + 0.25 * 1.0) / 0.85
+    /// assert_eq!(score.band, ScoreBand::Excellent);
+    /// ```
     pub fn health(&self) -> HealthReport {
         let ops = self.snapshots(); // one read, so status and score agree
         let caches = self.cache_snapshots();

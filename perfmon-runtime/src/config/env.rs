@@ -5,6 +5,7 @@ use super::build::{alert_fields, EXPECT_MAX_OPERATIONS, EXPECT_RETENTION, EXPECT
 use super::{ConfigBuilder, ConfigError, MAX_RETENTION_MINUTES};
 use crate::kind::Kind;
 use crate::level::LevelBounds;
+use std::ffi::OsString;
 use std::time::Duration;
 
 const PREFIX: &str = "PERFMON_";
@@ -28,21 +29,29 @@ impl ConfigBuilder {
     /// `PERFMON_*` variable applied. A variable whose value is not UTF-8 is
     /// an error too (never a panic, never skipped).
     pub fn from_env() -> Result<ConfigBuilder, ConfigError> {
-        let mut vars = Vec::new();
-        for (k, v) in std::env::vars_os() {
+        ConfigBuilder::from_os_vars(std::env::vars_os())
+    }
+
+    /// [`ConfigBuilder::from_env`] on given pairs (`std::env::vars` would
+    /// panic on a value that is not UTF-8; this reports it).
+    pub(crate) fn from_os_vars(
+        vars: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<ConfigBuilder, ConfigError> {
+        let mut utf8 = Vec::new();
+        for (k, v) in vars {
             let key = k.to_string_lossy().into_owned();
             if !key.starts_with(PREFIX) {
                 continue;
             }
             match v.into_string() {
-                Ok(v) => vars.push((key, v)),
+                Ok(v) => utf8.push((key, v)),
                 Err(v) => {
                     let value = v.to_string_lossy();
                     return Err(ConfigError::invalid(key, value, "UTF-8 text"));
                 }
             }
         }
-        ConfigBuilder::from_env_vars(vars)
+        ConfigBuilder::from_env_vars(utf8)
     }
 
     /// A builder from the given `(name, value)` pairs, read as environment

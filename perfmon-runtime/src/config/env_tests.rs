@@ -216,3 +216,34 @@ fn contradictions_found_at_build_name_the_variable_that_set_them() {
         .unwrap();
     assert_eq!((c.max_operations, c.retention_minutes), (9, 5));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_value_that_is_not_utf8_is_an_error_not_a_panic() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let vars = [
+        (OsString::from("HOME"), OsString::from_vec(vec![0xff])),
+        (
+            OsString::from("PERFMON_MAX_OPERATIONS"),
+            OsString::from("7"),
+        ),
+    ];
+    assert_eq!(
+        ConfigBuilder::from_os_vars(vars)
+            .unwrap()
+            .build()
+            .unwrap()
+            .max_operations,
+        7
+    );
+    let bad = [(
+        OsString::from("PERFMON_ENABLED"),
+        OsString::from_vec(b"on\xff".to_vec()),
+    )];
+    let err = ConfigBuilder::from_os_vars(bad).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PERFMON_ENABLED: expected UTF-8 text, got \"on\u{fffd}\""
+    );
+}
