@@ -17,6 +17,18 @@
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
 //! - [`table`]: aligned plain-text tables ([`summary_table`]).
 //! - [`export`]: Prometheus and OpenMetrics text ([`Registry::prometheus`]).
+//! - [`compliance()`] / [`Registry::compliance`]: the share of calls within
+//!   target per kind ([`KindCompliance`]), cache hit rates against theirs
+//!   ([`CacheCompliance`]) and overall, graded A-F ([`Grade`]), in a
+//!   [`ComplianceReport`]; the rules are in [`mod@compliance`].
+//! - [`health()`] / [`Registry::health`]: a [`HealthStatus`] per kind
+//!   ([`ComponentHealth`]) and overall, and a 0-100 [`HealthScore`] in a
+//!   [`ScoreBand`], in a [`HealthReport`]; the formula is in [`mod@health`].
+//! - [`Config`] / [`ConfigBuilder`] ([`config`]): every setting, from code
+//!   or `PERFMON_*` variables, validated into a [`ConfigError`] that names
+//!   the key; [`AlertThresholds`] are the numbers alerts read from
+//!   [`Registry::config`]. Targets live in the registry:
+//!   [`Registry::set_target`], [`Registry::target`], [`Registry::set_cache_target`].
 //! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
 //!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
 //!   loads them from JSON or TOML.
@@ -52,9 +64,12 @@ mod benchmark;
 mod cache;
 mod callsite;
 pub mod clock;
+pub mod compliance;
+pub mod config;
 #[cfg(feature = "tracing")]
 mod events;
 pub mod export;
+pub mod health;
 mod histogram;
 mod kind;
 mod level;
@@ -64,6 +79,7 @@ mod recommend;
 mod registry;
 mod serde_ms;
 mod serde_unix_ms;
+mod settings;
 mod summary;
 mod system;
 pub mod table;
@@ -82,7 +98,16 @@ pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
 };
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub use compliance::{
+    calls_within, compliance, CacheCompliance, ComplianceReport, Grade, KindCompliance,
+    OverallCompliance,
+};
+pub use config::{Config, ConfigBuilder, ConfigError};
 pub use export::{prometheus, render_prometheus};
+pub use health::{
+    health, health_from, health_score, ComponentHealth, HealthReport, HealthScore, HealthStatus,
+    ScoreBand, CACHE_WEIGHT, ERROR_RATE_FOR_ZERO, ERROR_WEIGHT, LATENCY_WEIGHT,
+};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};

@@ -11,11 +11,12 @@ use crate::kind::Kind;
 use crate::level::LevelBounds;
 use crate::operation::{CallDetails, Operation};
 use crate::recent::{BoundedText, Outcome, ERROR_CAPACITY};
+use crate::settings::{has_own_bounds, Settings};
 use crate::summary::{OperationSnapshot, OperationSummary};
 use crate::timer::Timer;
 use dashmap::DashMap;
 use once_cell::sync::Lazy;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::{Arc, OnceLock, RwLock};
@@ -53,6 +54,7 @@ pub struct Registry {
     caches: DashMap<Arc<str>, CacheHandle>,
     retention_minutes: AtomicU32,
     values: DashMap<Arc<str>, Arc<crate::values::ValueMetric>>,
+    settings: Settings,
 }
 
 impl fmt::Debug for Registry {
@@ -84,6 +86,7 @@ impl Registry {
             caches: DashMap::new(),
             retention_minutes: AtomicU32::new(crate::window::DEFAULT_RETENTION_MINUTES),
             values: DashMap::new(),
+            settings: Settings::default(),
         }
     }
 
@@ -330,13 +333,54 @@ impl Registry {
         self.refused.load(Relaxed)
     }
 
-    /// The level bounds used for `kind`: configured ones, else the kind's defaults.
+    /// The level bounds used for `kind`: configured ones, else the kind's
+    /// defaults ([`LevelBounds::for_kind`]; for kinds without a table of their
+    /// own, with the `slow` bound of [`Config::slow_threshold`](crate::Config)).
     pub fn level_bounds(&self, kind: &Kind) -> LevelBounds {
         self.bounds
             .read()
             .ok()
             .and_then(|b| b.get(kind).copied())
-            .unwrap_or_else(|| LevelBounds::for_kind(kind))
+            .unwrap_or_else(|| self.default_level_bounds(kind))
+    }
+
+    fn default_level_bounds(&self, kind: &Kind) -> LevelBounds {
+        if has_own_bounds(kind) {
+            LevelBounds::for_kind(kind)
+        } else {
+            self.settings.fallback_bounds()
+        }
+    }
+
+    /// The level bounds set with [`Registry::set_level_bounds`], by kind.
+    pub fn configured_level_bounds(&self) -> BTreeMap<Kind, LevelBounds> {
+        match self.bounds.read() {
+            Ok(b) => b.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            Err(p) => p.get_ref().iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        }
+    }
+
+    /// Sets the bounds of kinds without a table of their own and without
+    /// configured bounds, for existing and future operations (validated by
+    /// the caller).
+    pub(crate) fn set_fallback_level_bounds(&self, bounds: LevelBounds) {
+        self.settings.set_fallback_bounds(bounds);
+        let configured = self.configured_level_bounds();
+        for e in self.operations.iter() {
+            let kind = e.value().kind();
+            if !has_own_bounds(kind) && !configured.contains_key(kind) {
+                e.value().set_level_bounds(bounds);
+            }
+        }
+        if let Some(o) = self.overflow.get() {
+            if !configured.contains_key(o.kind()) {
+                o.set_level_bounds(bounds);
+            }
+        }
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Sets the level bounds of `kind`, for existing and future operations.

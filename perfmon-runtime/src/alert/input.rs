@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Latency thresholds are not here: they are the `warning` and `critical`
 /// durations of each kind's [`Target`] (1.5x and 2x the target for the
 /// built-in kinds), overridable per kind with [`AlertInput::targets`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AlertThresholds {
     /// Failures (errors + panics) over calls above which an operation is
@@ -21,6 +21,12 @@ pub struct AlertThresholds {
     pub error_rate_high: f64,
     /// The same, severity critical. Default 0.20.
     pub error_rate_critical: f64,
+    /// A target set from a single duration (`PERFMON_TARGET_<KIND>_MS`,
+    /// `ConfigBuilder::target_duration`) gets its `warning` at this multiple
+    /// of the target. Default 1.5.
+    pub latency_warning_factor: f64,
+    /// ... and its `critical` at this multiple. Default 2.0.
+    pub latency_critical_factor: f64,
     /// Operations with fewer calls are not judged on their error rate.
     /// Default 10.
     pub min_calls: u64,
@@ -52,6 +58,8 @@ impl Default for AlertThresholds {
         AlertThresholds {
             error_rate_high: 0.05,
             error_rate_critical: 0.20,
+            latency_warning_factor: 1.5,
+            latency_critical_factor: 2.0,
             min_calls: 10,
             cache: CacheTarget::DEFAULT,
             min_cache_lookups: 20,
