@@ -216,33 +216,7 @@ fn global_registry_and_families_of_a_later_layer_share_one_text() {
 
 #[test]
 fn promtool_accepts_the_text() {
-    let Ok(out) = std::process::Command::new("promtool")
-        .arg("--version")
-        .output()
-    else {
-        // scripts/test.sh installs promtool and sets this, so CI never skips.
-        assert!(
-            std::env::var_os("PERFMON_REQUIRE_PROMTOOL").is_none(),
-            "promtool is required (PERFMON_REQUIRE_PROMTOOL is set) but not installed"
-        );
-        println!("SKIPPED: promtool is not installed; the Rust parser above still ran");
-        return;
-    };
-    assert!(out.status.success());
-    let path = std::env::temp_dir().join(format!("perfmon-prometheus-{}.txt", std::process::id()));
-    std::fs::write(&path, busy_registry().prometheus(Format::Prometheus)).unwrap();
-    let out = std::process::Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(std::fs::File::open(&path).unwrap())
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&path);
-    assert!(
-        out.status.success(),
-        "promtool check metrics:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exposition::promtool_check(&busy_registry().prometheus(Format::Prometheus));
 }
 
 #[test]

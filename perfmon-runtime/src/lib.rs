@@ -12,6 +12,10 @@
 //!   (milliseconds and percentiles), read with [`summaries()`] and [`summary()`].
 //! - [`Window`], [`Trend`], [`MinutePoint`]: the last N minutes from
 //!   per-minute buckets, trends against the window before, time series.
+//! - [`report()`] / [`analyze()`] ([`mod@report`]): the whole analysis in
+//!   one [`Report`] (serde, plain text, Prometheus); `analyze` also
+//!   evaluates alerts now. [`Registry::record_request_calls`] feeds N+1
+//!   detection.
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks;
 //!   [`record_items()`] (throughput) and [`record_value()`] (custom metrics).
 //! - [`cache()`] / [`CacheStats`]: hit rates of named caches.
@@ -77,6 +81,8 @@ mod operation;
 mod recent;
 mod recommend;
 mod registry;
+pub mod report;
+mod requests;
 mod serde_ms;
 mod serde_unix_ms;
 mod settings;
@@ -118,6 +124,12 @@ pub use recent::{
 };
 pub use recommend::{recommend, Category, Evidence, Priority, Recommendation, Scale};
 pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATION};
+#[cfg(feature = "tokio")]
+pub use report::spawn_analyzer;
+pub use report::{
+    analyze, report, AlertsSection, ExecutiveSummary, Report, ReportOptions, SlowOperation,
+};
+pub use requests::MAX_REQUEST_PATTERNS;
 pub use summary::{summary_table, OperationSnapshot, OperationSummary};
 #[cfg(feature = "tokio")]
 pub use system::spawn_system_sampler;

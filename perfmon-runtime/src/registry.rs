@@ -54,6 +54,7 @@ pub struct Registry {
     caches: DashMap<Arc<str>, CacheHandle>,
     retention_minutes: AtomicU32,
     values: DashMap<Arc<str>, Arc<crate::values::ValueMetric>>,
+    request_patterns: std::sync::Mutex<crate::requests::RequestPatterns>,
     settings: Settings,
 }
 
@@ -86,6 +87,7 @@ impl Registry {
             caches: DashMap::new(),
             retention_minutes: AtomicU32::new(crate::window::DEFAULT_RETENTION_MINUTES),
             values: DashMap::new(),
+            request_patterns: Default::default(),
             settings: Settings::default(),
         }
     }
@@ -205,6 +207,12 @@ impl Registry {
             .record_items(items, ns);
     }
 
+    pub(crate) fn request_patterns_store(
+        &self,
+    ) -> &std::sync::Mutex<crate::requests::RequestPatterns> {
+        &self.request_patterns
+    }
+
     pub(crate) fn values_map(&self) -> &DashMap<Arc<str>, Arc<crate::values::ValueMetric>> {
         &self.values
     }
@@ -289,6 +297,7 @@ impl Registry {
     /// (call sites keep their handles), so a reset never loses a later call.
     pub fn reset(&self) {
         self.reset_matching(|_| true);
+        self.clear_request_patterns();
         self.refused.store(0, Relaxed);
     }
 

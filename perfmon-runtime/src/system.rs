@@ -182,7 +182,7 @@ impl std::fmt::Display for IntervalTooShort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "a system sampling interval must be at least {:?}, got {:?}",
+            "a sampling or analysis interval must be at least {:?}, got {:?}",
             MIN_SAMPLE_INTERVAL, self.0
         )
     }
@@ -190,7 +190,7 @@ impl std::fmt::Display for IntervalTooShort {
 
 impl std::error::Error for IntervalTooShort {}
 
-fn check(interval: Duration) -> Result<(), IntervalTooShort> {
+pub(crate) fn check(interval: Duration) -> Result<(), IntervalTooShort> {
     if interval < MIN_SAMPLE_INTERVAL {
         Err(IntervalTooShort(interval))
     } else {

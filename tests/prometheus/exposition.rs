@@ -210,3 +210,40 @@ pub fn value(families: &[Family], name: &str, labels: &[(&str, &str)]) -> f64 {
         .unwrap_or_else(|| panic!("no sample {name} {labels:?}"))
         .value
 }
+
+/// Runs `promtool check metrics` on `text` when promtool is installed (and
+/// requires it when `PERFMON_REQUIRE_PROMTOOL` is set, as scripts/test.sh does).
+#[allow(dead_code)] // not every test binary that includes this file calls it
+pub fn promtool_check(text: &str) {
+    let Ok(out) = std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+    else {
+        assert!(
+            std::env::var_os("PERFMON_REQUIRE_PROMTOOL").is_none(),
+            "promtool is required (PERFMON_REQUIRE_PROMTOOL is set) but not installed"
+        );
+        println!("SKIPPED: promtool is not installed; the Rust parser still ran");
+        return;
+    };
+    assert!(out.status.success());
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(text.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics:\n{}{}\n--- input ---\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

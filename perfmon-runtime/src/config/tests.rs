@@ -131,7 +131,10 @@ fn apply_to_sets_cap_targets_bounds_cache_target_and_config() {
     c.apply_to(&reg).unwrap();
     assert_eq!(reg.max_operations(), 3);
     assert_eq!(reg.retention_minutes(), 15);
-    assert_eq!(c.alerts.cache.target, 0.9, "alerts judge caches by the configured target");
+    assert_eq!(
+        c.alerts.cache.target, 0.9,
+        "alerts judge caches by the configured target"
+    );
     assert_eq!(reg.target(&Kind::DatabaseQuery), Target::scaled(ms(10)));
     assert_eq!(reg.cache_target().target, 0.9);
     reg.record("job.before", Kind::Processing, ms(2500));
