@@ -1,6 +1,7 @@
 //! A tour of perfmon in one program: annotated sync and async functions of
 //! several kinds, some of them failing, driven in a loop; then the summary
-//! table and a benchmark check against `examples/benchmarks.toml`.
+//! table, a benchmark check against `examples/benchmarks.toml`, and the full
+//! analysis report (grades, alerts, recommendations).
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -90,6 +91,19 @@ async fn search_parts(query: &str, jitter: &mut Jitter) -> Vec<Part> {
     found
 }
 
+/// A cache lookup: `Some` is a hit of "L1", `None` a miss.
+#[monitor_performance(kind = "cache", name = "sessions.l1_get", cache = "L1")]
+fn l1_get(key: u64) -> Option<u64> {
+    (!key.is_multiple_of(10)).then_some(key)
+}
+
+/// A permission check that is too slow for its 75 ms target.
+#[monitor_performance(kind = "authorization", name = "authz.can_edit", params(user))]
+fn can_edit(user: &str) -> bool {
+    work(Duration::from_millis(90));
+    user != "guest"
+}
+
 /// CPU work that is occasionally slow.
 #[monitor_performance(kind = "processing", name = "reports.render")]
 fn render_report(rows: &[Part], slow: bool) -> usize {
@@ -111,7 +125,12 @@ async fn main() {
         }
         let found = search_parts("bolts", &mut jitter).await;
         render_report(&found, i % 50 == 49);
+        l1_get(i);
+        if i % 10 == 0 {
+            can_edit(users[(i % 3) as usize]);
+        }
     }
+    perfmon::record_items("import.batch", 1200, Duration::from_millis(80));
 
     println!(
         "perfmon quickstart: {} operations\n",
@@ -127,6 +146,8 @@ async fn main() {
         }
         Err(e) => eprintln!("could not load {path}: {e}"),
     }
+
+    println!("\n{}", perfmon::analyze());
 
     if let Some(login) = perfmon::summary("auth.login") {
         if let Some(failure) = login.recent_failures.last() {
