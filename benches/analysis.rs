@@ -1,0 +1,118 @@
+//! The analysis layer at scale: building reports for 1,000 operations, and
+//! the memory of 1,000 operations with 60 minutes of per-minute windows.
+//!
+//! ```text
+//! cargo bench --bench analysis
+//! ```
+//!
+//! Times are compared with `summaries()` of the same registry in the same
+//! run (the cheapest full read), so the ratio survives a noisy machine.
+
+use criterion::{black_box, Criterion};
+use perfmon::{AlertEngine, Kind, Outcome, Registry, ReportOptions};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const OPERATIONS: usize = 1_000;
+const MINUTES: u64 = 60;
+const CALLS_PER_MINUTE: u64 = 20;
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(29_500_000 * 60 + 30)
+}
+
+/// 1,000 operations of mixed kinds, each with 20 calls in each of the last
+/// 60 minutes, durations spread over two orders of magnitude.
+fn populated() -> Registry {
+    let reg = Registry::new();
+    let kinds = [
+        Kind::Authentication,
+        Kind::Authorization,
+        Kind::DatabaseQuery,
+        Kind::ApiResponse,
+        Kind::Processing,
+    ];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for minute in (0..MINUTES).rev() {
+        let at = now() - Duration::from_secs(60 * minute);
+        for op in 0..OPERATIONS {
+            let name = format!("service.op_{op:04}");
+            let kind = kinds[op % kinds.len()].clone();
+            for _ in 0..CALLS_PER_MINUTE {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let us = 500 + x % 80_000;
+                let outcome = if x % 97 == 0 {
+                    Outcome::Error
+                } else {
+                    Outcome::Ok
+                };
+                reg.record_at(
+                    &name,
+                    kind.clone(),
+                    Duration::from_micros(us),
+                    outcome,
+                    None,
+                    at,
+                );
+            }
+        }
+    }
+    reg
+}
+
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn main() {
+    let rss_before = rss_bytes();
+    let reg = populated();
+    let rss_after = rss_bytes();
+    let accounted = reg.memory_bytes();
+    println!(
+        "memory: {OPERATIONS} operations x {MINUTES} minutes x {CALLS_PER_MINUTE} calls/minute: \
+         accounted {:.1} MiB ({:.1} KiB per operation)",
+        accounted as f64 / 1048576.0,
+        accounted as f64 / 1024.0 / OPERATIONS as f64,
+    );
+    if let (Some(a), Some(b)) = (rss_before, rss_after) {
+        println!(
+            "memory: process RSS grew by {:.1} MiB while filling the registry",
+            b.saturating_sub(a) as f64 / 1048576.0
+        );
+    }
+
+    let engine = AlertEngine::new();
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .configure_from_args();
+    let mut g = c.benchmark_group("analysis_1000_operations");
+    g.bench_function("summaries (baseline)", |b| {
+        b.iter(|| black_box(reg.summaries()))
+    });
+    g.bench_function("report all time", |b| {
+        b.iter(|| black_box(reg.report_at(&engine, &ReportOptions::default(), now())))
+    });
+    g.bench_function("report last 5 minutes", |b| {
+        b.iter(|| black_box(reg.report_at(&engine, &ReportOptions::last_minutes(5), now())))
+    });
+    g.bench_function("analyze (rules + alerts) last 5 minutes", |b| {
+        b.iter(|| black_box(reg.analyze_with(&engine, &ReportOptions::last_minutes(5), now())))
+    });
+    g.bench_function("report to text", |b| {
+        let r = reg.report_at(&engine, &ReportOptions::default(), now());
+        b.iter(|| black_box(r.to_string()))
+    });
+    g.bench_function("report to prometheus", |b| {
+        let r = reg.report_at(&engine, &ReportOptions::default(), now());
+        b.iter(|| black_box(r.to_prometheus(perfmon::export::Format::Prometheus)))
+    });
+    g.finish();
+    c.final_summary();
+}
