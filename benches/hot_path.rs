@@ -1,1 +1,552 @@
-fn main() {}
+//! The hot path: nanoseconds per call of an empty function, bare and
+//! instrumented by perfmon and by its peers, measured side by side in one run
+//! so every figure can be read as a ratio to the bare call of the same run
+//! (the machine is shared and noisy; absolute figures drift between runs).
+//!
+//! Run: `cargo bench -j2 --bench hot_path -- --warm-up-time 1 --measurement-time 3`
+//!
+//! After the benchmarks the binary prints a markdown table of medians, ratios
+//! to `bare`, perfmon against each peer and the 2-thread/1-thread ratios,
+//! read back from criterion's `estimates.json` files of this run, followed by
+//! a check that every instrumented row really recorded what it claims.
+//!
+//! What each peer does per call, so the comparison is like for like (each one
+//! records a duration that a user can read back):
+//! - `tracing_instrument`: `#[tracing::instrument]` under a global
+//!   `tracing_subscriber::Registry` plus [`SpanTimingLayer`], which stamps an
+//!   `Instant` on enter and adds the elapsed time to an atomic on exit.
+//! - `fastrace_trace`: `#[fastrace::trace]` with a counting reporter set, each
+//!   call under a local parent root span. A new root is made every
+//!   [`FASTRACE_SPANS_PER_ROOT`] calls (creating and submitting it is inside
+//!   the timed region); the collector is flushed every
+//!   [`FASTRACE_FLUSH_EVERY`] roots outside the timed region, so memory stays
+//!   bounded and the collector's work is not in the figure (in an application
+//!   it runs on a background thread).
+//! - `metrics_histogram`: `Instant` pair around the body and
+//!   `metrics::histogram!(name).record(elapsed)` into the
+//!   `metrics-exporter-prometheus` recorder. Its histograms buffer raw samples
+//!   until upkeep drains them; `metrics_histogram` runs the upkeep every
+//!   [`METRICS_UPKEEP_EVERY`] calls outside the timed region (as the exporter's
+//!   background upkeep would), `metrics_histogram_upkeep` times it too.
+//! - `autometrics`: `#[autometrics]` with the `prometheus-client` backend.
+//! - perfmon: `perfmon_timer` is the manual guard (name lookup per call);
+//!   `perfmon_cached_operation` is what an annotated call does by hand (an
+//!   operation handle cached in a `static`, two raw clock reads,
+//!   `Operation::record_nanos`).
+
+use criterion::{criterion_group, BenchmarkId, Criterion};
+use perfmon::Kind;
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{mpsc, Arc, Barrier, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// Calls made under one fastrace root span before a new root is made
+/// (fastrace keeps at most 10240 spans per local span line).
+const FASTRACE_SPANS_PER_ROOT: u64 = 1_000;
+/// Roots submitted between two synchronous collector flushes.
+const FASTRACE_FLUSH_EVERY: u64 = 64;
+/// Calls between two upkeeps of the prometheus recorder.
+const METRICS_UPKEEP_EVERY: u64 = 1 << 16;
+
+// ---------------------------------------------------------------------------
+// The functions under test. Every one wraps the same empty body.
+
+/// The empty function: takes and returns a u64 through `black_box`.
+#[inline(never)]
+fn bare(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[inline(never)]
+async fn bare_async(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[inline(never)]
+#[tracing::instrument]
+fn traced(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[inline(never)]
+#[fastrace::trace]
+fn fastraced(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[inline(never)]
+#[autometrics::autometrics]
+fn autometered(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[inline(never)]
+fn metered(x: u64) -> u64 {
+    let start = Instant::now();
+    let r = black_box(x);
+    metrics::histogram!("bench_metrics_histogram").record(start.elapsed());
+    r
+}
+
+#[inline(never)]
+fn perfmon_timer(x: u64) -> u64 {
+    let _t = perfmon::timer("bench.perfmon_timer", Kind::Processing);
+    black_box(x)
+}
+
+/// What `#[monitor_performance]` does per call, written by hand: the
+/// operation handle is resolved once and cached in a `static`.
+#[inline(never)]
+fn perfmon_cached(x: u64) -> u64 {
+    static OP: OnceLock<Arc<perfmon::Operation>> = OnceLock::new();
+    let op = OP.get_or_init(|| {
+        perfmon::registry().operation("bench.perfmon_cached_operation", Kind::Processing)
+    });
+    let start = perfmon::clock::now_raw();
+    let r = black_box(x);
+    op.record_nanos(perfmon::clock::nanos_between(
+        start,
+        perfmon::clock::now_raw(),
+    ));
+    r
+}
+
+/// The same, recording into its own operation (the contention rows).
+#[inline(never)]
+fn perfmon_cached_contended(x: u64) -> u64 {
+    static OP: OnceLock<Arc<perfmon::Operation>> = OnceLock::new();
+    let op = OP.get_or_init(|| {
+        perfmon::registry().operation("bench.contended.cached_operation", Kind::Processing)
+    });
+    let start = perfmon::clock::now_raw();
+    let r = black_box(x);
+    op.record_nanos(perfmon::clock::nanos_between(
+        start,
+        perfmon::clock::now_raw(),
+    ));
+    r
+}
+
+#[inline(never)]
+fn perfmon_timer_contended(x: u64) -> u64 {
+    let _t = perfmon::timer("bench.contended.timer", Kind::Processing);
+    black_box(x)
+}
+
+/// Polls a future once with a no-op waker; every future here is ready at once.
+#[inline(always)]
+fn poll_ready<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("the benchmarked futures never wait"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Peers' setup.
+
+/// Spans timed by [`SpanTimingLayer`]: count and total nanoseconds.
+static TRACING_SPANS: AtomicU64 = AtomicU64::new(0);
+static TRACING_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// A minimal timing layer: the start of each entry is kept in the span's
+/// extensions and the elapsed time added up on exit.
+struct SpanTimingLayer;
+
+struct Entered(Instant);
+
+impl<S> tracing_subscriber::Layer<S> for SpanTimingLayer
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_enter(&self, id: &tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().replace(Entered(Instant::now()));
+        }
+    }
+
+    fn on_exit(&self, id: &tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            if let Some(Entered(at)) = span.extensions_mut().remove::<Entered>() {
+                TRACING_NANOS.fetch_add(at.elapsed().as_nanos() as u64, Relaxed);
+                TRACING_SPANS.fetch_add(1, Relaxed);
+            }
+        }
+    }
+}
+
+/// Spans handed to the fastrace reporter.
+static FASTRACE_REPORTED: AtomicU64 = AtomicU64::new(0);
+
+struct CountingReporter;
+
+impl fastrace::collector::Reporter for CountingReporter {
+    fn report(&mut self, spans: Vec<fastrace::collector::SpanRecord>) {
+        FASTRACE_REPORTED.fetch_add(spans.len() as u64, Relaxed);
+    }
+}
+
+fn metrics_handle() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::set_global_recorder(recorder).expect("no other metrics recorder");
+        handle
+    })
+}
+
+fn autometrics_settings() -> &'static autometrics::settings::AutometricsSettings {
+    static SETTINGS: OnceLock<&'static autometrics::settings::AutometricsSettings> =
+        OnceLock::new();
+    SETTINGS.get_or_init(|| autometrics::settings::AutometricsSettings::builder().init())
+}
+
+fn install_peers() {
+    use tracing_subscriber::layer::SubscriberExt;
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::Registry::default().with(SpanTimingLayer),
+    )
+    .expect("no other tracing subscriber");
+    fastrace::set_reporter(CountingReporter, fastrace::collector::Config::default());
+    metrics_handle();
+    autometrics_settings();
+}
+
+// ---------------------------------------------------------------------------
+// Single-thread rows.
+
+fn single_thread(c: &mut Criterion) {
+    let mut g = c.benchmark_group("hot_path");
+
+    g.bench_function("bare", |b| b.iter(|| bare(black_box(7))));
+    g.bench_function("async_bare", |b| {
+        b.iter(|| poll_ready(bare_async(black_box(7))))
+    });
+
+    g.bench_function("perfmon_cached_operation", |b| {
+        b.iter(|| perfmon_cached(black_box(7)))
+    });
+    g.bench_function("perfmon_timer", |b| b.iter(|| perfmon_timer(black_box(7))));
+
+    g.bench_function("tracing_instrument", |b| b.iter(|| traced(black_box(7))));
+    g.bench_function("fastrace_trace", |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            let (mut done, mut roots) = (0, 0);
+            while done < iters {
+                let n = FASTRACE_SPANS_PER_ROOT.min(iters - done);
+                let start = Instant::now();
+                {
+                    let root = fastrace::Span::root(
+                        "bench.fastrace_root",
+                        fastrace::collector::SpanContext::random(),
+                    );
+                    let _parent = root.set_local_parent();
+                    for i in 0..n {
+                        black_box(fastraced(black_box(i)));
+                    }
+                }
+                timed += start.elapsed();
+                done += n;
+                roots += 1;
+                if roots % FASTRACE_FLUSH_EVERY == 0 {
+                    fastrace::flush();
+                }
+            }
+            timed
+        })
+    });
+    for with_upkeep in [false, true] {
+        let id = if with_upkeep {
+            "metrics_histogram_upkeep"
+        } else {
+            "metrics_histogram"
+        };
+        g.bench_function(id, |b| {
+            let handle = metrics_handle();
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut done = 0;
+                while done < iters {
+                    let n = METRICS_UPKEEP_EVERY.min(iters - done);
+                    let start = Instant::now();
+                    for i in 0..n {
+                        black_box(metered(black_box(i)));
+                    }
+                    if with_upkeep {
+                        handle.run_upkeep();
+                        timed += start.elapsed();
+                    } else {
+                        timed += start.elapsed();
+                        handle.run_upkeep();
+                    }
+                    done += n;
+                }
+                timed
+            })
+        });
+    }
+    g.bench_function("autometrics", |b| b.iter(|| autometered(black_box(7))));
+
+    g.bench_function("instant_pair", |b| {
+        b.iter(|| {
+            let start = Instant::now();
+            let r = bare(black_box(7));
+            black_box(start.elapsed());
+            r
+        })
+    });
+    g.bench_function("quanta_raw_pair", |b| {
+        let clock = quanta::Clock::new();
+        b.iter(|| {
+            let start = clock.raw();
+            let r = bare(black_box(7));
+            black_box(clock.raw().wrapping_sub(start));
+            r
+        })
+    });
+
+    g.finish();
+}
+
+// ---------------------------------------------------------------------------
+// Contention: the same function on 1 and on 2 threads, ns per call.
+
+/// A function under test, called through a pointer by the contention rows.
+type Call = fn(u64) -> u64;
+
+/// A thread parked between samples, so no thread is spawned (and no stripe
+/// handed out) inside a measurement.
+struct Helper {
+    jobs: mpsc::Sender<(Call, u64)>,
+    done: mpsc::Receiver<Duration>,
+    start: Arc<Barrier>,
+}
+
+impl Helper {
+    fn spawn() -> Helper {
+        let (jobs, job_rx) = mpsc::channel::<(Call, u64)>();
+        let (done_tx, done) = mpsc::channel();
+        let start = Arc::new(Barrier::new(2));
+        let barrier = start.clone();
+        std::thread::Builder::new()
+            .name("bench-helper".into())
+            .spawn(move || {
+                while let Ok((f, iters)) = job_rx.recv() {
+                    barrier.wait();
+                    if done_tx.send(call_loop(f, iters)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("spawn the helper thread");
+        Helper { jobs, done, start }
+    }
+
+    /// Runs `iters` calls of `f` on this thread and on the helper at once;
+    /// returns the slower thread's time (each thread made `iters` calls).
+    fn run_pair(&self, f: Call, iters: u64) -> Duration {
+        self.jobs.send((f, iters)).expect("helper alive");
+        self.start.wait();
+        let mine = call_loop(f, iters);
+        let theirs = self.done.recv().expect("helper alive");
+        mine.max(theirs)
+    }
+}
+
+#[inline(never)]
+fn call_loop(f: Call, iters: u64) -> Duration {
+    let start = Instant::now();
+    for i in 0..iters {
+        black_box(f(black_box(i)));
+    }
+    start.elapsed()
+}
+
+/// The functions of the contention rows, by row name.
+fn contended_functions() -> Vec<(&'static str, Call)> {
+    vec![
+        ("bare", bare as Call),
+        ("perfmon_cached_operation", perfmon_cached_contended),
+        ("perfmon_timer", perfmon_timer_contended),
+    ]
+}
+
+fn contention(c: &mut Criterion) {
+    let helper = Helper::spawn();
+    let mut g = c.benchmark_group("contention");
+    for (name, f) in contended_functions() {
+        g.bench_function(BenchmarkId::new(name, "1_thread"), |b| {
+            b.iter_custom(|iters| call_loop(f, iters))
+        });
+        g.bench_function(BenchmarkId::new(name, "2_threads"), |b| {
+            b.iter_custom(|iters| helper.run_pair(f, iters))
+        });
+    }
+    g.finish();
+}
+
+// ---------------------------------------------------------------------------
+// The report printed after the run.
+
+/// The median (ns per call) of `group/id` measured by this run, if any.
+fn median_ns(dir: &std::path::Path, since: std::time::SystemTime, id: &str) -> Option<f64> {
+    let path = dir.join(id).join("new").join("estimates.json");
+    let meta = std::fs::metadata(&path).ok()?;
+    if meta.modified().ok()? < since {
+        return None; // left by an earlier run
+    }
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn criterion_dir() -> std::path::PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    std::path::PathBuf::from(target).join("criterion")
+}
+
+/// Rows of the single-thread table: (criterion id, label).
+const ROWS: &[(&str, &str)] = &[
+    ("bare", "bare (baseline)"),
+    ("async_bare", "bare async fn, polled once"),
+    (
+        "perfmon_cached_operation",
+        "perfmon: cached `Operation`, raw clock pair, `record_nanos`",
+    ),
+    ("perfmon_timer", "perfmon: `perfmon::timer(..)` guard"),
+    (
+        "tracing_instrument",
+        "`#[tracing::instrument]` + timing layer",
+    ),
+    (
+        "fastrace_trace",
+        "`#[fastrace::trace]` under a root, reporter set",
+    ),
+    (
+        "metrics_histogram",
+        "`metrics::histogram!` + `Instant` pair (prometheus recorder)",
+    ),
+    (
+        "metrics_histogram_upkeep",
+        "same, recorder upkeep timed too",
+    ),
+    ("autometrics", "`#[autometrics]` (prometheus-client)"),
+    ("instant_pair", "`Instant::now()` pair"),
+    ("quanta_raw_pair", "`quanta::Clock::raw()` pair"),
+];
+
+/// The perfmon rows compared with the peers, and the peers.
+const PERFMON_ROWS: &[&str] = &["perfmon_cached_operation", "perfmon_timer"];
+const PEER_ROWS: &[&str] = &[
+    "tracing_instrument",
+    "fastrace_trace",
+    "metrics_histogram",
+    "metrics_histogram_upkeep",
+    "autometrics",
+];
+
+fn report(since: std::time::SystemTime) {
+    let dir = criterion_dir();
+    let group = dir.join("hot_path");
+    let Some(bare_ns) = median_ns(&group, since, "bare") else {
+        println!("(no `bare` median from this run under {dir:?}: no table)");
+        return;
+    };
+    let medians: Vec<(&str, &str, f64)> = ROWS
+        .iter()
+        .filter_map(|(id, label)| median_ns(&group, since, id).map(|m| (*id, *label, m)))
+        .collect();
+    let get = |id: &str| medians.iter().find(|r| r.0 == id).map(|r| r.2);
+
+    println!("\n| row | median ns/call | x bare | ns above bare |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (id, label, m) in &medians {
+        // Annotated async rows are read against the bare async fn.
+        let base = if id.ends_with("_async") {
+            get("async_bare").unwrap_or(bare_ns)
+        } else {
+            bare_ns
+        };
+        println!("| {label} | {m:.2} | {:.2} | {:.2} |", m / base, m - base);
+    }
+
+    println!("\n| perfmon row | peer | peer ns / perfmon ns |");
+    println!("| --- | --- | ---: |");
+    for p in PERFMON_ROWS {
+        let Some(pm) = get(p) else { continue };
+        for peer in PEER_ROWS {
+            if let Some(pe) = get(peer) {
+                println!("| {p} | {peer} | {:.2} |", pe / pm);
+            }
+        }
+    }
+
+    let cgroup = dir.join("contention");
+    println!("\n| contention row | 1 thread ns/call | 2 threads ns/call | 2t / 1t |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, _) in contended_functions() {
+        let one = median_ns(&cgroup, since, &format!("{name}/1_thread"));
+        let two = median_ns(&cgroup, since, &format!("{name}/2_threads"));
+        if let (Some(one), Some(two)) = (one, two) {
+            println!("| {name} | {one:.2} | {two:.2} | {:.2} |", two / one);
+        }
+    }
+}
+
+/// Evidence that each instrumented row recorded its calls.
+fn check_recorded() {
+    println!("\nrecorded during this run:");
+    for s in perfmon::summaries() {
+        if s.name.starts_with("bench.") {
+            println!("  perfmon {}: {} calls", s.name, s.count);
+        }
+    }
+    let spans = TRACING_SPANS.load(Relaxed);
+    let nanos = TRACING_NANOS.load(Relaxed);
+    println!(
+        "  tracing spans timed by the layer: {spans} (mean {:.1} ns inside)",
+        nanos as f64 / spans.max(1) as f64
+    );
+    fastrace::flush();
+    println!(
+        "  fastrace spans reported: {}",
+        FASTRACE_REPORTED.load(Relaxed)
+    );
+    let rendered = metrics_handle().render();
+    if let Some(line) = rendered
+        .lines()
+        .find(|l| l.starts_with("bench_metrics_histogram_count"))
+    {
+        println!("  metrics: {line}");
+    }
+    let mut text = String::new();
+    let registry = autometrics_settings().prometheus_client_registry();
+    if prometheus_client::encoding::text::encode(&mut text, registry).is_ok() {
+        if let Some(line) = text
+            .lines()
+            .find(|l| l.starts_with("function_calls_total") && l.contains("autometered"))
+        {
+            println!("  autometrics: {line}");
+        }
+    }
+}
+
+criterion_group!(benches, single_thread, contention);
+
+fn main() {
+    let since = std::time::SystemTime::now();
+    install_peers();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    report(since);
+    check_recorded();
+}
