@@ -21,7 +21,8 @@
 //!   the timed region); the collector is flushed every
 //!   [`FASTRACE_FLUSH_EVERY`] roots outside the timed region, so memory stays
 //!   bounded and the collector's work is not in the figure (in an application
-//!   it runs on a background thread).
+//!   it runs on a background thread); `fastrace_trace_collect` times the
+//!   flushes too (span collection and the reporter call).
 //! - `metrics_histogram`: `Instant` pair around the body and
 //!   `metrics::histogram!(name).record(elapsed)` into the
 //!   `metrics-exporter-prometheus` recorder. Its histograms buffer raw samples
@@ -40,7 +41,7 @@ use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{mpsc, Arc, Barrier, OnceLock};
+use std::sync::{mpsc, Arc, Barrier, Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -213,7 +214,12 @@ fn install_peers() {
         tracing_subscriber::Registry::default().with(SpanTimingLayer),
     )
     .expect("no other tracing subscriber");
-    fastrace::set_reporter(CountingReporter, fastrace::collector::Config::default());
+    // The benchmark flushes the collector itself; the background collector's
+    // own period is made long so the collection work happens in those flushes.
+    fastrace::set_reporter(
+        CountingReporter,
+        fastrace::collector::Config::default().report_interval(Duration::from_secs(3600)),
+    );
     metrics_handle();
     autometrics_settings();
 }
@@ -235,33 +241,47 @@ fn single_thread(c: &mut Criterion) {
     g.bench_function("perfmon_timer", |b| b.iter(|| perfmon_timer(black_box(7))));
 
     g.bench_function("tracing_instrument", |b| b.iter(|| traced(black_box(7))));
-    g.bench_function("fastrace_trace", |b| {
-        b.iter_custom(|iters| {
-            let mut timed = Duration::ZERO;
-            let (mut done, mut roots) = (0, 0);
-            while done < iters {
-                let n = FASTRACE_SPANS_PER_ROOT.min(iters - done);
-                let start = Instant::now();
-                {
-                    let root = fastrace::Span::root(
-                        "bench.fastrace_root",
-                        fastrace::collector::SpanContext::random(),
-                    );
-                    let _parent = root.set_local_parent();
-                    for i in 0..n {
-                        black_box(fastraced(black_box(i)));
+    for with_collect in [false, true] {
+        let id = if with_collect {
+            "fastrace_trace_collect"
+        } else {
+            "fastrace_trace"
+        };
+        g.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let (mut done, mut roots) = (0, 0);
+                while done < iters {
+                    let n = FASTRACE_SPANS_PER_ROOT.min(iters - done);
+                    let start = Instant::now();
+                    {
+                        let root = fastrace::Span::root(
+                            "bench.fastrace_root",
+                            fastrace::collector::SpanContext::random(),
+                        );
+                        let _parent = root.set_local_parent();
+                        for i in 0..n {
+                            black_box(fastraced(black_box(i)));
+                        }
+                    }
+                    done += n;
+                    roots += 1;
+                    if roots % FASTRACE_FLUSH_EVERY == 0 || done == iters {
+                        if with_collect {
+                            fastrace::flush();
+                            timed += start.elapsed();
+                        } else {
+                            timed += start.elapsed();
+                            fastrace::flush();
+                        }
+                    } else {
+                        timed += start.elapsed();
                     }
                 }
-                timed += start.elapsed();
-                done += n;
-                roots += 1;
-                if roots % FASTRACE_FLUSH_EVERY == 0 {
-                    fastrace::flush();
-                }
-            }
-            timed
-        })
-    });
+                timed
+            })
+        });
+    }
     for with_upkeep in [false, true] {
         let id = if with_upkeep {
             "metrics_histogram_upkeep"
@@ -317,15 +337,56 @@ fn single_thread(c: &mut Criterion) {
 
 // ---------------------------------------------------------------------------
 // Contention: the same function on 1 and on 2 threads, ns per call.
+//
+// Each function is measured four ways: 1 and 2 threads, by wall clock and by
+// each thread's own CPU time. With 2 threads a sample is the slower thread's
+// time for its `iters` calls (both threads make `iters` calls). Wall time
+// includes being preempted by other processes (the 2 cores are shared), CPU
+// time does not, but still includes every stall on a cache line the other
+// thread holds; how much the two threads really overlapped is printed after
+// the run.
 
 /// A function under test, called through a pointer by the contention rows.
 type Call = fn(u64) -> u64;
+
+/// What one thread measured for one sample.
+#[derive(Clone, Copy, Default)]
+struct Times {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// CPU time consumed by the calling thread.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "CLOCK_THREAD_CPUTIME_ID is available on Linux");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+#[inline(never)]
+fn call_loop(f: Call, iters: u64) -> Times {
+    let cpu = thread_cpu_time();
+    let start = Instant::now();
+    for i in 0..iters {
+        black_box(f(black_box(i)));
+    }
+    let wall = start.elapsed();
+    Times {
+        wall,
+        cpu: thread_cpu_time() - cpu,
+    }
+}
 
 /// A thread parked between samples, so no thread is spawned (and no stripe
 /// handed out) inside a measurement.
 struct Helper {
     jobs: mpsc::Sender<(Call, u64)>,
-    done: mpsc::Receiver<Duration>,
+    done: mpsc::Receiver<Times>,
     start: Arc<Barrier>,
 }
 
@@ -349,24 +410,36 @@ impl Helper {
         Helper { jobs, done, start }
     }
 
-    /// Runs `iters` calls of `f` on this thread and on the helper at once;
-    /// returns the slower thread's time (each thread made `iters` calls).
-    fn run_pair(&self, f: Call, iters: u64) -> Duration {
+    /// Runs `iters` calls of `f` on this thread and on the helper at once.
+    fn run_pair(&self, f: Call, iters: u64) -> [Times; 2] {
         self.jobs.send((f, iters)).expect("helper alive");
         self.start.wait();
         let mine = call_loop(f, iters);
-        let theirs = self.done.recv().expect("helper alive");
-        mine.max(theirs)
+        [mine, self.done.recv().expect("helper alive")]
     }
 }
 
-#[inline(never)]
-fn call_loop(f: Call, iters: u64) -> Duration {
-    let start = Instant::now();
-    for i in 0..iters {
-        black_box(f(black_box(i)));
+/// Per 2-thread wall row: for each sample, how much the two threads ran at
+/// the same time (their CPU times added, over the slower one's wall time,
+/// minus one: 1.0 when both ran throughout, 0.0 when they took turns).
+static OVERLAP: Mutex<Vec<(&str, Vec<f64>)>> = Mutex::new(Vec::new());
+
+fn note_overlap(name: &'static str, pair: [Times; 2]) {
+    let wall = pair[0].wall.max(pair[1].wall).as_secs_f64();
+    if wall == 0.0 {
+        return;
     }
-    start.elapsed()
+    let overlap = (pair[0].cpu + pair[1].cpu).as_secs_f64() / wall - 1.0;
+    let mut v = OVERLAP.lock().unwrap_or_else(|p| p.into_inner());
+    match v.iter_mut().find(|e| e.0 == name) {
+        Some(e) => e.1.push(overlap),
+        None => v.push((name, vec![overlap])),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
 }
 
 /// The functions of the contention rows, by row name.
@@ -383,10 +456,23 @@ fn contention(c: &mut Criterion) {
     let mut g = c.benchmark_group("contention");
     for (name, f) in contended_functions() {
         g.bench_function(BenchmarkId::new(name, "1_thread"), |b| {
-            b.iter_custom(|iters| call_loop(f, iters))
+            b.iter_custom(|iters| call_loop(f, iters).wall)
         });
         g.bench_function(BenchmarkId::new(name, "2_threads"), |b| {
-            b.iter_custom(|iters| helper.run_pair(f, iters))
+            b.iter_custom(|iters| {
+                let pair = helper.run_pair(f, iters);
+                note_overlap(name, pair);
+                pair[0].wall.max(pair[1].wall)
+            })
+        });
+        g.bench_function(BenchmarkId::new(name, "1_thread_cpu"), |b| {
+            b.iter_custom(|iters| call_loop(f, iters).cpu)
+        });
+        g.bench_function(BenchmarkId::new(name, "2_threads_cpu"), |b| {
+            b.iter_custom(|iters| {
+                let pair = helper.run_pair(f, iters);
+                pair[0].cpu.max(pair[1].cpu)
+            })
         });
     }
     g.finish();
@@ -414,32 +500,40 @@ fn criterion_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(target).join("criterion")
 }
 
-/// Rows of the single-thread table: (criterion id, label).
+/// Rows of the single-thread table: (criterion id, label). Rows whose id
+/// ends in `_async` are read against `async_bare`, all others against `bare`.
 const ROWS: &[(&str, &str)] = &[
     ("bare", "bare (baseline)"),
     ("async_bare", "bare async fn, polled once"),
     (
         "perfmon_cached_operation",
-        "perfmon: cached `Operation`, raw clock pair, `record_nanos`",
+        "perfmon by hand: cached `Operation`, raw clock pair, `record_nanos`",
     ),
-    ("perfmon_timer", "perfmon: `perfmon::timer(..)` guard"),
+    (
+        "perfmon_timer",
+        "`perfmon::timer(..)` guard (name lookup per call)",
+    ),
     (
         "tracing_instrument",
         "`#[tracing::instrument]` + timing layer",
     ),
+    ("fastrace_trace", "`#[fastrace::trace]`, caller thread only"),
     (
-        "fastrace_trace",
-        "`#[fastrace::trace]` under a root, reporter set",
+        "fastrace_trace_collect",
+        "`#[fastrace::trace]`, collector flushes timed too",
     ),
     (
         "metrics_histogram",
-        "`metrics::histogram!` + `Instant` pair (prometheus recorder)",
+        "`metrics::histogram!` + `Instant` pair, caller thread only",
     ),
     (
         "metrics_histogram_upkeep",
-        "same, recorder upkeep timed too",
+        "`metrics::histogram!` + `Instant` pair, upkeep timed too",
     ),
-    ("autometrics", "`#[autometrics]` (prometheus-client)"),
+    (
+        "autometrics",
+        "`#[autometrics]` (prometheus-client backend)",
+    ),
     ("instant_pair", "`Instant::now()` pair"),
     ("quanta_raw_pair", "`quanta::Clock::raw()` pair"),
 ];
@@ -449,6 +543,7 @@ const PERFMON_ROWS: &[&str] = &["perfmon_cached_operation", "perfmon_timer"];
 const PEER_ROWS: &[&str] = &[
     "tracing_instrument",
     "fastrace_trace",
+    "fastrace_trace_collect",
     "metrics_histogram",
     "metrics_histogram_upkeep",
     "autometrics",
@@ -457,47 +552,61 @@ const PEER_ROWS: &[&str] = &[
 fn report(since: std::time::SystemTime) {
     let dir = criterion_dir();
     let group = dir.join("hot_path");
-    let Some(bare_ns) = median_ns(&group, since, "bare") else {
-        println!("(no `bare` median from this run under {dir:?}: no table)");
-        return;
-    };
     let medians: Vec<(&str, &str, f64)> = ROWS
         .iter()
         .filter_map(|(id, label)| median_ns(&group, since, id).map(|m| (*id, *label, m)))
         .collect();
     let get = |id: &str| medians.iter().find(|r| r.0 == id).map(|r| r.2);
-
-    println!("\n| row | median ns/call | x bare | ns above bare |");
-    println!("| --- | ---: | ---: | ---: |");
-    for (id, label, m) in &medians {
-        // Annotated async rows are read against the bare async fn.
-        let base = if id.ends_with("_async") {
-            get("async_bare").unwrap_or(bare_ns)
-        } else {
-            bare_ns
-        };
-        println!("| {label} | {m:.2} | {:.2} | {:.2} |", m / base, m - base);
-    }
-
-    println!("\n| perfmon row | peer | peer ns / perfmon ns |");
-    println!("| --- | --- | ---: |");
-    for p in PERFMON_ROWS {
-        let Some(pm) = get(p) else { continue };
-        for peer in PEER_ROWS {
-            if let Some(pe) = get(peer) {
-                println!("| {p} | {peer} | {:.2} |", pe / pm);
+    if let Some(bare_ns) = get("bare") {
+        println!("\n| row | median ns/call | x bare | ns above bare |");
+        println!("| --- | ---: | ---: | ---: |");
+        for (id, label, m) in &medians {
+            let (base, base_id) = match get("async_bare") {
+                Some(a) if id.ends_with("_async") => (a, " (vs async_bare)"),
+                _ => (bare_ns, ""),
+            };
+            println!(
+                "| {label} | {m:.2} | {:.2}{base_id} | {:.2} |",
+                m / base,
+                m - base
+            );
+        }
+        println!("\n| perfmon row | peer | peer ns / perfmon ns |");
+        println!("| --- | --- | ---: |");
+        for p in PERFMON_ROWS {
+            let Some(pm) = get(p) else { continue };
+            for peer in PEER_ROWS {
+                if let Some(pe) = get(peer) {
+                    println!("| {p} | {peer} | {:.2} |", pe / pm);
+                }
             }
         }
+    } else {
+        println!("(no `hot_path/bare` median from this run under {dir:?})");
     }
 
     let cgroup = dir.join("contention");
-    println!("\n| contention row | 1 thread ns/call | 2 threads ns/call | 2t / 1t |");
-    println!("| --- | ---: | ---: | ---: |");
+    let overlap = OVERLAP.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    println!(
+        "\n| contention row | clock | 1 thread ns/call | 2 threads ns/call | 2t / 1t | overlap (median) |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: |");
     for (name, _) in contended_functions() {
-        let one = median_ns(&cgroup, since, &format!("{name}/1_thread"));
-        let two = median_ns(&cgroup, since, &format!("{name}/2_threads"));
-        if let (Some(one), Some(two)) = (one, two) {
-            println!("| {name} | {one:.2} | {two:.2} | {:.2} |", two / one);
+        for (clock, suffix) in [("wall", ""), ("thread CPU", "_cpu")] {
+            let one = median_ns(&cgroup, since, &format!("{name}/1_thread{suffix}"));
+            let two = median_ns(&cgroup, since, &format!("{name}/2_threads{suffix}"));
+            let together = overlap
+                .iter()
+                .find(|e| e.0 == name && suffix.is_empty())
+                .and_then(|e| median(e.1.clone()))
+                .map(|m| format!("{:.0}%", 100.0 * m))
+                .unwrap_or_default();
+            if let (Some(one), Some(two)) = (one, two) {
+                println!(
+                    "| {name} | {clock} | {one:.2} | {two:.2} | {:.2} | {together} |",
+                    two / one
+                );
+            }
         }
     }
 }
