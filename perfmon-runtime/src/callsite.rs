@@ -233,6 +233,14 @@ impl<F: Future, const N: usize> Future for Instrumented<F, N> {
     }
 }
 
+/// Runs a synchronous body. Taking `FnOnce` makes the compiler treat the
+/// body's closure as `FnOnce`, so a body may return a borrow of a captured
+/// `&mut` parameter (`&mut self.field`), as the function itself could.
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
+
 /// Wraps an error reference so the macro can describe it by `Display` when
 /// the type has it, and by its type name otherwise (autoref specialization).
 pub struct ErrorRef<'a, T: ?Sized>(pub &'a T);

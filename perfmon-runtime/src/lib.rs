@@ -11,6 +11,10 @@
 //! - [`OperationSnapshot`] (mergeable serde data) and [`OperationSummary`]
 //!   (milliseconds and percentiles), read with [`summaries()`] and [`summary()`].
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks.
+//! - [`table`]: aligned plain-text tables ([`summary_table`]).
+//! - [`Benchmark`] / [`validate_benchmarks()`]: per-operation thresholds
+//!   checked into a [`BenchmarkReport`] a test asserts on; [`Benchmarks`]
+//!   loads them from JSON or TOML.
 //! - [`__private`]: what `#[monitor_performance]` expands to. Not an API.
 //!
 //! ```
@@ -27,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod benchmark;
 mod callsite;
 pub mod clock;
 #[cfg(feature = "tracing")]
@@ -39,8 +44,12 @@ mod recent;
 mod registry;
 mod serde_ms;
 mod summary;
+pub mod table;
 mod timer;
 
+pub use benchmark::{
+    Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
+};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
@@ -50,7 +59,7 @@ pub use recent::{
     SLOWEST_CALLS,
 };
 pub use registry::{registry, Registry, DEFAULT_MAX_OPERATIONS, OVERFLOW_OPERATION};
-pub use summary::{OperationSnapshot, OperationSummary};
+pub use summary::{summary_table, OperationSnapshot, OperationSummary};
 pub use timer::Timer;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -95,12 +104,46 @@ pub fn record(name: &str, kind: Kind, duration: Duration) {
     registry().record(name, kind, duration)
 }
 
+/// Validates `benchmarks` against the global [`registry()`]: one row per
+/// benchmark, passed when its statistic is at most its threshold.
+///
+/// An operation without calls fails (naming the closest recorded operations,
+/// so a misspelled name never passes), and so does an empty list. See
+/// [`Registry::validate_benchmarks`] for the rules. The example runs on an
+/// isolated registry so that its numbers are exact; in a test of your own
+/// code, call this function after exercising it.
+///
+/// ```
+/// use perfmon_runtime::{Benchmark, Kind, Registry, Verdict};
+/// use std::time::Duration;
+///
+/// let reg = Registry::new(); // `validate_benchmarks` uses `registry()`
+/// for ms in [20, 30, 40, 250] {
+///     reg.record("parts.get_part", Kind::DatabaseQuery, Duration::from_millis(ms));
+/// }
+/// let report = reg.validate_benchmarks(&[
+///     Benchmark::new("parts.get_part", Duration::from_millis(100)).mean(),
+///     Benchmark::new("parts.get_part", Duration::from_millis(100)), // p95
+///     Benchmark::new("parts.get_prat", Duration::from_millis(100)),
+/// ]);
+/// assert_eq!(report.rows[0].observed_ms, Some(85.0));
+/// assert_eq!(report.rows[0].verdict, Verdict::Passed);
+/// assert_eq!(report.rows[1].verdict, Verdict::Failed);
+/// assert_eq!(report.rows[2].verdict, Verdict::NoData);
+/// assert!(report.rows[2].reason.as_deref().unwrap().contains("did you mean `parts.get_part`?"));
+/// assert!(!report.passed());
+/// println!("{report}"); // an aligned table; `report.assert_passed()` panics with it
+/// ```
+pub fn validate_benchmarks(benchmarks: &[Benchmark]) -> BenchmarkReport {
+    registry().validate_benchmarks(benchmarks)
+}
+
 /// What `#[monitor_performance]` expands to. Not a public API: it changes
 /// without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::callsite::{
-        CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
+        call_once, CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback, ErrorRef,
         Instrumented, Params,
     };
     pub use crate::recent::BoundedText;

@@ -9,10 +9,25 @@ pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let ms = f64::deserialize(d)?;
-    if !ms.is_finite() || ms < 0.0 {
-        return Err(serde::de::Error::custom(format!(
-            "a duration in milliseconds must be a finite, non-negative number, got {ms}"
-        )));
+    Duration::try_from_secs_f64(ms / 1e3).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "a duration in milliseconds must be a finite, non-negative number that fits in a duration, got {ms}"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::LevelBounds;
+
+    #[test]
+    fn huge_or_negative_milliseconds_are_errors_not_panics() {
+        for bad in ["-5", "1e300"] {
+            let json = format!(r#"{{"excellent":{bad},"good":2,"acceptable":3,"slow":4}}"#);
+            let err = serde_json::from_str::<LevelBounds>(&json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("finite, non-negative"), "{bad}: {err}");
+        }
     }
-    Ok(Duration::from_secs_f64(ms / 1e3))
 }

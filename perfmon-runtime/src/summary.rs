@@ -5,6 +5,7 @@ use crate::histogram::Histogram;
 use crate::kind::Kind;
 use crate::level::{Level, LevelBounds, LevelCounts};
 use crate::recent::{CallRecord, RECENT_FAILURES, SLOWEST_CALLS};
+use crate::table::{Align, Table};
 use serde::{Deserialize, Serialize};
 
 /// Everything recorded for one operation, as plain serde data.
@@ -176,6 +177,48 @@ impl OperationSummary {
             (self.errors + self.panics + self.cancelled) as f64 / self.count as f64
         }
     }
+}
+
+/// The summaries as an aligned plain-text table, one row per operation.
+///
+/// ```
+/// use perfmon_runtime::{summary_table, Kind, Registry};
+/// use std::time::Duration;
+/// let reg = Registry::new();
+/// reg.record("db.get_user", Kind::DatabaseQuery, Duration::from_millis(12));
+/// let text = summary_table(&reg.summaries()).to_string();
+/// assert!(text.starts_with("operation"));
+/// assert!(text.contains("db.get_user"));
+/// ```
+pub fn summary_table(summaries: &[OperationSummary]) -> Table {
+    let mut t = Table::new([
+        ("operation", Align::Left),
+        ("kind", Align::Left),
+        ("calls", Align::Right),
+        ("errors", Align::Right),
+        ("mean ms", Align::Right),
+        ("p50 ms", Align::Right),
+        ("p95 ms", Align::Right),
+        ("p99 ms", Align::Right),
+        ("max ms", Align::Right),
+        ("level (p95)", Align::Left),
+    ]);
+    for s in summaries {
+        let failed = s.errors + s.panics + s.cancelled;
+        t.row([
+            s.name.clone(),
+            s.kind.to_string(),
+            s.count.to_string(),
+            failed.to_string(),
+            format!("{:.3}", s.mean_ms),
+            format!("{:.3}", s.p50_ms),
+            format!("{:.3}", s.p95_ms),
+            format!("{:.3}", s.p99_ms),
+            format!("{:.3}", s.max_ms),
+            s.level.to_string(),
+        ]);
+    }
+    t
 }
 
 #[cfg(test)]

@@ -1,0 +1,6 @@
+use perfmon::monitor_performance;
+
+#[monitor_performance(level = "slow")]
+fn f() {}
+
+fn main() {}
