@@ -12,7 +12,7 @@ fn shared_sync(x: u64) -> u64 {
 
 #[monitor_performance(kind = "processing", name = "concurrency.async_shared")]
 async fn shared_async(x: u64) -> u64 {
-    if x % 1000 == 0 {
+    if x.is_multiple_of(1000) {
         tokio::task::yield_now().await;
     }
     x
