@@ -30,7 +30,10 @@
 //!   [`METRICS_UPKEEP_EVERY`] calls outside the timed region (as the exporter's
 //!   background upkeep would), `metrics_histogram_upkeep` times it too.
 //! - `autometrics`: `#[autometrics]` with the `prometheus-client` backend.
-//! - perfmon: `perfmon_timer` is the manual guard (name lookup per call);
+//! - perfmon: `perfmon_macro`, `perfmon_macro_params` and
+//!   `perfmon_macro_async` are `#[monitor_performance]` functions (the async
+//!   one polled once with a no-op waker, read against `async_bare`);
+//!   `perfmon_timer` is the manual guard (name lookup per call);
 //!   `perfmon_cached_operation` is what an annotated call does by hand (an
 //!   operation handle cached in a `static`, two raw clock reads,
 //!   `Operation::record_nanos`).
@@ -64,6 +67,31 @@ fn bare(x: u64) -> u64 {
 
 #[inline(never)]
 async fn bare_async(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[perfmon::monitor_performance]
+#[inline(never)]
+fn annotated(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[perfmon::monitor_performance(params(a, b))]
+#[inline(never)]
+fn annotated_params(a: u64, b: u64) -> u64 {
+    black_box(a) ^ black_box(b)
+}
+
+#[perfmon::monitor_performance]
+#[inline(never)]
+async fn annotated_async(x: u64) -> u64 {
+    black_box(x)
+}
+
+/// The annotated function of the contention rows (its own operation).
+#[perfmon::monitor_performance]
+#[inline(never)]
+fn annotated_contended(x: u64) -> u64 {
     black_box(x)
 }
 
@@ -233,6 +261,14 @@ fn single_thread(c: &mut Criterion) {
     g.bench_function("bare", |b| b.iter(|| bare(black_box(7))));
     g.bench_function("async_bare", |b| {
         b.iter(|| poll_ready(bare_async(black_box(7))))
+    });
+
+    g.bench_function("perfmon_macro", |b| b.iter(|| annotated(black_box(7))));
+    g.bench_function("perfmon_macro_params", |b| {
+        b.iter(|| annotated_params(black_box(7), black_box(11)))
+    });
+    g.bench_function("perfmon_macro_async", |b| {
+        b.iter(|| poll_ready(annotated_async(black_box(7))))
     });
 
     g.bench_function("perfmon_cached_operation", |b| {
@@ -419,21 +455,23 @@ impl Helper {
     }
 }
 
-/// Per 2-thread wall row: for each sample, how much the two threads ran at
-/// the same time (their CPU times added, over the slower one's wall time,
-/// minus one: 1.0 when both ran throughout, 0.0 when they took turns).
-static OVERLAP: Mutex<Vec<(&str, Vec<f64>)>> = Mutex::new(Vec::new());
+/// Per 2-thread row (name, by CPU time): for each sample, how much the two
+/// threads ran at the same time (their CPU times added, over the slower one's
+/// wall time, minus one: 1.0 when both ran throughout, 0.0 when they took
+/// turns, below 0 when other processes also held the cores).
+type Overlaps = Vec<((&'static str, bool), Vec<f64>)>;
+static OVERLAP: Mutex<Overlaps> = Mutex::new(Vec::new());
 
-fn note_overlap(name: &'static str, pair: [Times; 2]) {
+fn note_overlap(name: &'static str, by_cpu: bool, pair: [Times; 2]) {
     let wall = pair[0].wall.max(pair[1].wall).as_secs_f64();
     if wall == 0.0 {
         return;
     }
     let overlap = (pair[0].cpu + pair[1].cpu).as_secs_f64() / wall - 1.0;
     let mut v = OVERLAP.lock().unwrap_or_else(|p| p.into_inner());
-    match v.iter_mut().find(|e| e.0 == name) {
+    match v.iter_mut().find(|e| e.0 == (name, by_cpu)) {
         Some(e) => e.1.push(overlap),
-        None => v.push((name, vec![overlap])),
+        None => v.push(((name, by_cpu), vec![overlap])),
     }
 }
 
@@ -446,6 +484,7 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 fn contended_functions() -> Vec<(&'static str, Call)> {
     vec![
         ("bare", bare as Call),
+        ("perfmon_macro", annotated_contended),
         ("perfmon_cached_operation", perfmon_cached_contended),
         ("perfmon_timer", perfmon_timer_contended),
     ]
@@ -461,7 +500,7 @@ fn contention(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new(name, "2_threads"), |b| {
             b.iter_custom(|iters| {
                 let pair = helper.run_pair(f, iters);
-                note_overlap(name, pair);
+                note_overlap(name, false, pair);
                 pair[0].wall.max(pair[1].wall)
             })
         });
@@ -471,6 +510,7 @@ fn contention(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new(name, "2_threads_cpu"), |b| {
             b.iter_custom(|iters| {
                 let pair = helper.run_pair(f, iters);
+                note_overlap(name, true, pair);
                 pair[0].cpu.max(pair[1].cpu)
             })
         });
@@ -505,6 +545,15 @@ fn criterion_dir() -> std::path::PathBuf {
 const ROWS: &[(&str, &str)] = &[
     ("bare", "bare (baseline)"),
     ("async_bare", "bare async fn, polled once"),
+    ("perfmon_macro", "`#[perfmon::monitor_performance]`"),
+    (
+        "perfmon_macro_params",
+        "`#[monitor_performance(params(a, b))]`, two u64",
+    ),
+    (
+        "perfmon_macro_async",
+        "`#[monitor_performance]` async fn, polled once",
+    ),
     (
         "perfmon_cached_operation",
         "perfmon by hand: cached `Operation`, raw clock pair, `record_nanos`",
@@ -539,7 +588,12 @@ const ROWS: &[(&str, &str)] = &[
 ];
 
 /// The perfmon rows compared with the peers, and the peers.
-const PERFMON_ROWS: &[&str] = &["perfmon_cached_operation", "perfmon_timer"];
+const PERFMON_ROWS: &[&str] = &[
+    "perfmon_macro",
+    "perfmon_macro_params",
+    "perfmon_cached_operation",
+    "perfmon_timer",
+];
 const PEER_ROWS: &[&str] = &[
     "tracing_instrument",
     "fastrace_trace",
@@ -597,7 +651,7 @@ fn report(since: std::time::SystemTime) {
             let two = median_ns(&cgroup, since, &format!("{name}/2_threads{suffix}"));
             let together = overlap
                 .iter()
-                .find(|e| e.0 == name && suffix.is_empty())
+                .find(|e| e.0 == (name, !suffix.is_empty()))
                 .and_then(|e| median(e.1.clone()))
                 .map(|m| format!("{:.0}%", 100.0 * m))
                 .unwrap_or_default();
@@ -615,7 +669,7 @@ fn report(since: std::time::SystemTime) {
 fn check_recorded() {
     println!("\nrecorded during this run:");
     for s in perfmon::summaries() {
-        if s.name.starts_with("bench.") {
+        if s.name.starts_with("bench.") || s.name.starts_with("hot_path::") {
             println!("  perfmon {}: {} calls", s.name, s.count);
         }
     }
