@@ -42,7 +42,7 @@ fn populated() -> Registry {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let us = 500 + x % 80_000;
-                let outcome = if x % 97 == 0 {
+                let outcome = if x.is_multiple_of(97) {
                     Outcome::Error
                 } else {
                     Outcome::Ok
