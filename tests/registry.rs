@@ -215,3 +215,36 @@ fn memory_per_operation_is_bounded_and_documented() {
     assert!(fixed < 16 * 1024, "fixed part {fixed} bytes");
     assert!(used - fixed <= 24 * 512, "pages {} bytes", used - fixed);
 }
+
+#[test]
+fn global_timer_and_record_count_exactly_from_many_threads() {
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(|| {
+                for _ in 0..10_000 {
+                    drop(perfmon::timer(
+                        "registry_test.global_timer",
+                        Kind::Processing,
+                    ));
+                    perfmon::record(
+                        "registry_test.global_record",
+                        Kind::Processing,
+                        Duration::from_micros(3),
+                    );
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(
+        perfmon::summary("registry_test.global_timer")
+            .unwrap()
+            .count,
+        40_000
+    );
+    let r = perfmon::summary("registry_test.global_record").unwrap();
+    assert_eq!(r.count, 40_000);
+    assert_eq!(r.mean_ms, 0.003);
+}

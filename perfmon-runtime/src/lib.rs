@@ -176,8 +176,38 @@ pub fn summary(name: &str) -> Option<OperationSummary> {
 /// use perfmon_runtime::{timer, Kind};
 /// let _t = timer("checkout.total", Kind::Processing);
 /// ```
-pub fn timer(name: &str, kind: Kind) -> Timer {
-    registry().timer(name, kind)
+pub fn timer(name: &str, kind: Kind) -> Timer<'static> {
+    if !is_enabled() {
+        return Timer::start(None);
+    }
+    Timer::start(Some(global_operation(name, kind)))
+}
+
+/// The global registry's operation for `name`, through a small per-thread
+/// cache, so that the name-based APIs neither lock a map shard nor touch a
+/// shared reference count on every call.
+fn global_operation(name: &str, kind: Kind) -> &'static Operation {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const MAX_CACHED: usize = 256;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, &'static Operation>> = RefCell::new(HashMap::new());
+    }
+    let lookup = |cache: &RefCell<HashMap<Box<str>, &'static Operation>>| {
+        if let Some(op) = cache.borrow().get(name) {
+            return *op;
+        }
+        let op = registry().operation_ref(name, kind.clone());
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(name.into(), op);
+        op
+    };
+    CACHE
+        .try_with(lookup)
+        .unwrap_or_else(|_| registry().operation_ref(name, kind.clone()))
 }
 
 /// The hit/miss counters of a named cache on the global registry.
@@ -203,7 +233,9 @@ pub fn record_value(name: &str, value: f64, unit: &str) -> bool {
 
 /// Records a finished duration (timed elsewhere) on the global registry.
 pub fn record(name: &str, kind: Kind, duration: Duration) {
-    registry().record(name, kind, duration)
+    if is_enabled() {
+        global_operation(name, kind).record_nanos(level::saturating_nanos(duration));
+    }
 }
 
 /// Validates `benchmarks` against the global [`registry()`]: one row per

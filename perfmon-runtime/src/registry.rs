@@ -139,8 +139,19 @@ impl Registry {
 
     /// Starts a [`Timer`] for `name` (one map lookup per call; cache
     /// [`Registry::operation`] and use [`Operation::record_nanos`] in tight loops).
-    pub fn timer(&self, name: &str, kind: Kind) -> Timer {
-        Timer::start(crate::is_enabled().then(|| self.operation(name, kind)))
+    pub fn timer(&self, name: &str, kind: Kind) -> Timer<'_> {
+        Timer::start(crate::is_enabled().then(|| self.operation_ref(name, kind)))
+    }
+
+    /// Like [`Registry::operation`], borrowed for as long as the registry:
+    /// no reference count is touched, so threads sharing an operation write
+    /// to no common cache line.
+    pub(crate) fn operation_ref(&self, name: &str, kind: Kind) -> &Operation {
+        let op = self.operation(name, kind);
+        // SAFETY: the registry holds an `Arc` to every operation it ever
+        // handed out (in `operations` or `overflow`) and never removes one,
+        // so the allocation lives as long as `self`.
+        unsafe { &*Arc::as_ptr(&op) }
     }
 
     /// Records a finished, successful call that took `duration`.

@@ -4,7 +4,6 @@ use crate::clock;
 use crate::operation::{CallDetails, Operation};
 use crate::recent::{BoundedText, Outcome, ERROR_CAPACITY};
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Times a block of code and records it into an operation when finished or
@@ -27,15 +26,15 @@ use std::time::Duration;
 /// # let _ = registry();
 /// ```
 #[must_use = "a timer records when it is dropped; bind it with `let _t = ...`"]
-pub struct Timer {
-    operation: Option<Arc<Operation>>,
+pub struct Timer<'a> {
+    operation: Option<&'a Operation>,
     start: u64,
     outcome: Outcome,
     error: Option<BoundedText<ERROR_CAPACITY>>,
 }
 
-impl Timer {
-    pub(crate) fn start(operation: Option<Arc<Operation>>) -> Self {
+impl<'a> Timer<'a> {
+    pub(crate) fn start(operation: Option<&'a Operation>) -> Self {
         Timer {
             start: if operation.is_some() {
                 clock::now_raw()
@@ -91,7 +90,7 @@ impl Timer {
     }
 }
 
-impl Drop for Timer {
+impl Drop for Timer<'_> {
     fn drop(&mut self) {
         self.record();
     }
