@@ -14,7 +14,8 @@
 //!   per-minute buckets, trends against the window before, time series.
 //! - [`report()`] / [`analyze()`] ([`mod@report`]): the whole analysis in
 //!   one [`Report`] (serde, plain text, Prometheus); `analyze` also
-//!   evaluates alerts now. [`Registry::record_request_calls`] feeds N+1
+//!   evaluates alerts now. [`request::RequestContext`] counts a request's
+//!   database queries; [`Registry::record_request_calls`] feeds N+1
 //!   detection.
 //! - [`Timer`], [`timer()`] and [`record()`]: manual timing of blocks;
 //!   [`record_items()`] (throughput) and [`record_value()`] (custom metrics).
@@ -82,6 +83,7 @@ mod recent;
 mod recommend;
 mod registry;
 pub mod report;
+pub mod request;
 mod requests;
 mod serde_ms;
 mod serde_unix_ms;

@@ -61,6 +61,8 @@ pub struct Operation {
     /// `u64::MAX`: minutes are driven by `record_at`).
     next_rotation: AtomicU64,
     retention_minutes: AtomicU32,
+    /// Database queries add themselves to the current request scope.
+    in_request_scope: bool,
     window: Mutex<MinuteRing>,
     stripes: Box<[Stripe]>,
 }
@@ -109,6 +111,7 @@ fn stripe_index() -> usize {
 
 impl Operation {
     pub(crate) fn new(name: Arc<str>, kind: Kind, bounds: LevelBounds) -> Self {
+        let in_request_scope = kind == Kind::DatabaseQuery;
         let b = bounds.as_nanos();
         Operation {
             name,
@@ -120,6 +123,7 @@ impl Operation {
             recent: Mutex::new(RecentCalls::default()),
             next_rotation: AtomicU64::new(0),
             retention_minutes: AtomicU32::new(DEFAULT_RETENTION_MINUTES),
+            in_request_scope,
             window: Mutex::new(MinuteRing::default()),
             stripes: (0..STRIPES).map(|_| Stripe::default()).collect(),
         }
@@ -170,6 +174,9 @@ impl Operation {
     ) {
         if end >= self.next_rotation.load(Relaxed) {
             self.rotate_at_tick(end);
+        }
+        if self.in_request_scope {
+            crate::request::note_call(self, ns);
         }
         self.record_counts(ns, outcome, details);
     }
