@@ -39,3 +39,8 @@ pub use perfmon_runtime::*;
 ///
 /// The reference of every argument follows.
 pub use perfmon_macros::monitor_performance;
+
+/// The axum adapter (feature `axum`): [`axum::PerfmonLayer`] times every
+/// request, [`axum::router`] serves the monitoring endpoints.
+#[cfg(feature = "axum")]
+pub use perfmon_axum as axum;

@@ -1,1 +1,10 @@
-//! The axum adapter of perfmon (a later issue).
+//! The axum adapter of perfmon: a tower layer that times every request and
+//! a router that serves the monitoring endpoints.
+//!
+//! - [`stats`]: HTTP counters beyond each route's perfmon operation
+//!   (in flight, 4xx/5xx, queries per request, concurrency, users, tenants).
+#![deny(missing_docs)]
+
+pub mod stats;
+
+pub use stats::{http_stats, HttpSnapshot, HttpStats};

@@ -59,6 +59,14 @@ pub struct AtomicHistogram {
     pages: [AtomicPtr<Page>; PAGES],
 }
 
+impl std::fmt::Debug for AtomicHistogram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtomicHistogram")
+            .field("allocated_bytes", &self.allocated_bytes())
+            .finish()
+    }
+}
+
 impl Default for AtomicHistogram {
     fn default() -> Self {
         Self::new()
@@ -194,7 +202,8 @@ impl Histogram {
         Self::from_dense(&dense)
     }
 
-    pub(crate) fn from_dense(dense: &[u64]) -> Self {
+    /// A histogram from counts indexed by bucket (as [`AtomicHistogram::add_to`] fills them).
+    pub fn from_dense(dense: &[u64]) -> Self {
         Histogram {
             buckets: dense
                 .iter()

@@ -1,0 +1,371 @@
+//! What the layer counts about HTTP traffic beyond each route's operation
+//! (which lives in the perfmon registry as `"GET /parts/{id}"`, kind
+//! `api_response`): requests in flight and their peak, 4xx and 5xx per
+//! route, database queries per request, latency by concurrency level, and
+//! requests per user and tenant (with a cardinality cap).
+
+use dashmap::DashMap;
+use once_cell::sync::Lazy;
+use perfmon_runtime::{AtomicHistogram, Histogram};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+/// Users (and, separately, tenants) counted by name before the rest go to
+/// one `"other"` entry.
+pub const DEFAULT_MAX_PRINCIPALS: usize = 1000;
+
+/// Upper bounds (inclusive) of the concurrency buckets; the last is open.
+const CONCURRENCY_BOUNDS: [i64; 6] = [1, 2, 4, 8, 16, 32];
+
+static STATS: Lazy<HttpStats> = Lazy::new(HttpStats::new);
+
+/// The process-wide HTTP statistics the layer records into and the router
+/// reads.
+pub fn http_stats() -> &'static HttpStats {
+    &STATS
+}
+
+/// Counters of one route (method and template).
+#[derive(Debug, Default)]
+pub struct RouteCounters {
+    requests: AtomicU64,
+    client_errors: AtomicU64,
+    server_errors: AtomicU64,
+    queries: AtomicU64,
+    query_ns: AtomicU64,
+}
+
+impl RouteCounters {
+    /// Counts a finished request with its status and database work.
+    pub fn record(&self, status: u16, queries: u64, query_ns: u64) {
+        self.requests.fetch_add(1, Relaxed);
+        if (400..500).contains(&status) {
+            self.client_errors.fetch_add(1, Relaxed);
+        } else if status >= 500 {
+            self.server_errors.fetch_add(1, Relaxed);
+        }
+        self.queries.fetch_add(queries, Relaxed);
+        self.query_ns.fetch_add(query_ns, Relaxed);
+    }
+}
+
+/// HTTP statistics (see the [module docs](self)).
+#[derive(Debug)]
+pub struct HttpStats {
+    in_flight: AtomicI64,
+    peak_in_flight: AtomicI64,
+    routes: DashMap<(String, String), Arc<RouteCounters>>,
+    concurrency: Vec<AtomicHistogram>,
+    users: Principals,
+    tenants: Principals,
+}
+
+impl Default for HttpStats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Decrements the in-flight gauge when dropped.
+#[derive(Debug)]
+pub struct InFlight<'a> {
+    stats: &'a HttpStats,
+    /// Requests in flight when this one started (itself included).
+    pub level: i64,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.stats.in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+impl HttpStats {
+    /// Empty statistics (the layer uses [`http_stats()`]).
+    pub fn new() -> Self {
+        HttpStats {
+            in_flight: AtomicI64::new(0),
+            peak_in_flight: AtomicI64::new(0),
+            routes: DashMap::new(),
+            concurrency: (0..=CONCURRENCY_BOUNDS.len())
+                .map(|_| AtomicHistogram::new())
+                .collect(),
+            users: Principals::new(DEFAULT_MAX_PRINCIPALS),
+            tenants: Principals::new(DEFAULT_MAX_PRINCIPALS),
+        }
+    }
+
+    /// A request started: counts it in flight until the guard drops.
+    pub fn start(&self) -> InFlight<'_> {
+        let level = self.in_flight.fetch_add(1, Relaxed) + 1;
+        self.peak_in_flight.fetch_max(level, Relaxed);
+        InFlight { stats: self, level }
+    }
+
+    /// The counters of a route (created on first use; routes are templates,
+    /// so their number is bounded by the application's router).
+    pub fn route(&self, method: &str, route: &str) -> Arc<RouteCounters> {
+        let key = (method.to_owned(), route.to_owned());
+        if let Some(r) = self.routes.get(&key) {
+            return r.clone();
+        }
+        self.routes.entry(key).or_default().clone()
+    }
+
+    /// Records a request's latency under the concurrency level it started at.
+    pub fn record_concurrency(&self, level: i64, ns: u64) {
+        let i = CONCURRENCY_BOUNDS
+            .iter()
+            .position(|b| level <= *b)
+            .unwrap_or(CONCURRENCY_BOUNDS.len());
+        self.concurrency[i].record(ns);
+    }
+
+    /// Counts a request of `user`.
+    pub fn record_user(&self, user: &str) {
+        self.users.record(user);
+    }
+
+    /// Counts a request of `tenant`.
+    pub fn record_tenant(&self, tenant: &str) {
+        self.tenants.record(tenant);
+    }
+
+    /// Requests in flight now.
+    pub fn in_flight(&self) -> i64 {
+        self.in_flight.load(Relaxed)
+    }
+
+    /// A plain copy of everything.
+    pub fn snapshot(&self) -> HttpSnapshot {
+        let mut routes: Vec<RouteSnapshot> = self
+            .routes
+            .iter()
+            .map(|e| {
+                let ((method, route), c) = (e.key(), e.value());
+                let requests = c.requests.load(Relaxed);
+                let queries = c.queries.load(Relaxed);
+                RouteSnapshot {
+                    operation: format!("{method} {route}"),
+                    method: method.clone(),
+                    route: route.clone(),
+                    requests,
+                    client_errors: c.client_errors.load(Relaxed),
+                    server_errors: c.server_errors.load(Relaxed),
+                    queries,
+                    query_ms: c.query_ns.load(Relaxed) as f64 / 1e6,
+                    queries_per_request: if requests == 0 {
+                        0.0
+                    } else {
+                        queries as f64 / requests as f64
+                    },
+                }
+            })
+            .collect();
+        routes.sort_by(|a, b| a.operation.cmp(&b.operation));
+        let concurrency = self
+            .concurrency
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let mut dense = Vec::new();
+                h.add_to(&mut dense);
+                let hist = Histogram::from_dense(&dense);
+                let low = if i == 0 {
+                    1
+                } else {
+                    CONCURRENCY_BOUNDS[i - 1] + 1
+                };
+                let label = match CONCURRENCY_BOUNDS.get(i) {
+                    Some(&high) if high == low => format!("{low}"),
+                    Some(&high) => format!("{low}-{high}"),
+                    None => format!("{low}+"),
+                };
+                let q = |p: f64| hist.quantile(p).map_or(0.0, |ns| ns as f64 / 1e6);
+                ConcurrencyBucket {
+                    in_flight: label,
+                    requests: hist.count(),
+                    p50_ms: q(0.5),
+                    p95_ms: q(0.95),
+                }
+            })
+            .collect();
+        HttpSnapshot {
+            in_flight: self.in_flight(),
+            peak_in_flight: self.peak_in_flight.load(Relaxed),
+            routes,
+            concurrency,
+            users: self.users.snapshot(),
+            tenants: self.tenants.snapshot(),
+        }
+    }
+}
+
+/// Request counts per principal (user or tenant), capped.
+#[derive(Debug)]
+struct Principals {
+    max: usize,
+    counts: DashMap<String, AtomicU64>,
+    other: AtomicU64,
+}
+
+impl Principals {
+    fn new(max: usize) -> Self {
+        Principals {
+            max,
+            counts: DashMap::new(),
+            other: AtomicU64::new(0),
+        }
+    }
+
+    fn record(&self, name: &str) {
+        if let Some(c) = self.counts.get(name) {
+            c.fetch_add(1, Relaxed);
+            return;
+        }
+        if self.counts.len() >= self.max {
+            self.other.fetch_add(1, Relaxed);
+            return;
+        }
+        self.counts
+            .entry(name.to_owned())
+            .or_default()
+            .fetch_add(1, Relaxed);
+    }
+
+    fn snapshot(&self) -> PrincipalCounts {
+        let mut top: Vec<(String, u64)> = self
+            .counts
+            .iter()
+            .map(|e| (e.key().clone(), e.value().load(Relaxed)))
+            .collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        PrincipalCounts {
+            distinct: top.len(),
+            other_requests: self.other.load(Relaxed),
+            top,
+        }
+    }
+}
+
+/// Requests per user or tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrincipalCounts {
+    /// Distinct names counted (at most the cap).
+    pub distinct: usize,
+    /// Requests of names past the cap.
+    pub other_requests: u64,
+    /// Requests per name, most first.
+    pub top: Vec<(String, u64)>,
+}
+
+/// One route's HTTP counters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteSnapshot {
+    /// The perfmon operation name: `"GET /parts/{id}"`.
+    pub operation: String,
+    /// HTTP method.
+    pub method: String,
+    /// Route template (`MatchedPath`), or the unmatched bucket.
+    pub route: String,
+    /// Finished requests.
+    pub requests: u64,
+    /// Responses with a 4xx status.
+    pub client_errors: u64,
+    /// Responses with a 5xx status.
+    pub server_errors: u64,
+    /// Database queries made while serving them.
+    pub queries: u64,
+    /// Time spent in those queries.
+    pub query_ms: f64,
+    /// Queries per request.
+    pub queries_per_request: f64,
+}
+
+/// Latency of requests by how many were in flight when they started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConcurrencyBucket {
+    /// In-flight level range, e.g. `"2-2"`, `"3-4"`, `"33+"`.
+    pub in_flight: String,
+    /// Requests that started at that level.
+    pub requests: u64,
+    /// Their median latency.
+    pub p50_ms: f64,
+    /// Their p95 latency.
+    pub p95_ms: f64,
+}
+
+/// Everything [`HttpStats`] holds, as plain data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpSnapshot {
+    /// Requests in flight now.
+    pub in_flight: i64,
+    /// The most requests in flight at once so far.
+    pub peak_in_flight: i64,
+    /// Per route.
+    pub routes: Vec<RouteSnapshot>,
+    /// Latency by concurrency level.
+    pub concurrency: Vec<ConcurrencyBucket>,
+    /// Requests per user.
+    pub users: PrincipalCounts,
+    /// Requests per tenant.
+    pub tenants: PrincipalCounts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_flight_tracks_level_and_peak() {
+        let s = HttpStats::new();
+        let a = s.start();
+        let b = s.start();
+        assert_eq!((a.level, b.level, s.in_flight()), (1, 2, 2));
+        drop(a);
+        drop(b);
+        let snap = s.snapshot();
+        assert_eq!((snap.in_flight, snap.peak_in_flight), (0, 2));
+    }
+
+    #[test]
+    fn routes_count_client_and_server_errors_separately() {
+        let s = HttpStats::new();
+        let r = s.route("GET", "/parts/{id}");
+        r.record(200, 3, 3_000_000);
+        r.record(404, 0, 0);
+        r.record(503, 1, 1_000_000);
+        let snap = &s.snapshot().routes[0];
+        assert_eq!(snap.operation, "GET /parts/{id}");
+        assert_eq!(
+            (snap.requests, snap.client_errors, snap.server_errors),
+            (3, 1, 1)
+        );
+        assert_eq!((snap.queries, snap.query_ms), (4, 4.0));
+    }
+
+    #[test]
+    fn concurrency_buckets_split_by_level() {
+        let s = HttpStats::new();
+        s.record_concurrency(1, 1_000_000);
+        s.record_concurrency(3, 5_000_000);
+        s.record_concurrency(100, 9_000_000);
+        let c = s.snapshot().concurrency;
+        let labels: Vec<&str> = c.iter().map(|b| b.in_flight.as_str()).collect();
+        assert_eq!(labels, ["1", "2", "3-4", "5-8", "9-16", "17-32", "33+"]);
+        assert_eq!((c[0].requests, c[2].requests, c[6].requests), (1, 1, 1));
+    }
+
+    #[test]
+    fn principals_past_the_cap_go_to_other() {
+        let p = Principals::new(2);
+        for name in ["a", "b", "c", "a", "d"] {
+            p.record(name);
+        }
+        let snap = p.snapshot();
+        assert_eq!(snap.distinct, 2);
+        assert_eq!(snap.other_requests, 2);
+        assert_eq!(snap.top[0], ("a".to_owned(), 2));
+    }
+}
