@@ -8,3 +8,9 @@
 pub mod stats;
 
 pub use stats::{http_stats, HttpSnapshot, HttpStats};
+
+/// A response extension set by every monitoring route: the request layer
+/// leaves such requests out of its statistics, wherever the router is
+/// mounted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MonitoringResponse;

@@ -258,6 +258,16 @@ impl Operation {
         }
     }
 
+    /// Records one call of `ns` nanoseconds that ended now with `outcome`;
+    /// a failure keeps `message` (cut to 256 bytes) in the recent failures.
+    pub fn record_outcome(&self, ns: u64, outcome: Outcome, message: Option<&str>) {
+        self.record(ns, clock::now_raw(), outcome, || CallDetails {
+            error: message
+                .map(|m| crate::recent::BoundedText::<256>::display(m).to_string_marked()),
+            ..CallDetails::default()
+        });
+    }
+
     /// Records `items` processed by one successful call of `ns` nanoseconds
     /// (throughput of processing steps).
     pub fn record_items(&self, items: u64, ns: u64) {
