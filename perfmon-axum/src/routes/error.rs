@@ -125,10 +125,14 @@ fn query_rejection(rejection: &QueryRejection) -> ApiError {
         .strip_prefix("Failed to deserialize query string: ")
         .unwrap_or(&text);
     let parameter = detail.split('`').nth(1).map(str::to_owned);
+    let error = match &parameter {
+        Some(p) if detail.contains("duplicate field") => format!("{p} is given more than once"),
+        _ => format!("invalid query string: {detail}"),
+    };
     ApiError {
         status: StatusCode::BAD_REQUEST,
         body: ErrorBody {
-            error: format!("invalid query string: {detail}"),
+            error,
             parameter,
             value: None,
         },

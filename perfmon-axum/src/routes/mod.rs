@@ -111,16 +111,32 @@ pub(crate) struct Shared {
 /// like.
 ///
 /// ```
+/// use axum::body::Body;
+/// use axum::http::{header, Request, StatusCode};
 /// use axum::Router;
 /// use perfmon_axum::RouterOptions;
+/// use tower::ServiceExt; // oneshot
 ///
-/// # fn main() -> Result<(), perfmon_axum::TokenError> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let token = std::env::var("PERFMON_TOKEN").unwrap_or_else(|_| "change-me".into());
-/// let app: Router = Router::new()
+/// let app = Router::new()
 ///     .route("/parts", axum::routing::get(|| async { "parts" }))
-///     .nest("/performance", perfmon_axum::router(RouterOptions::with_token(token)?));
-/// assert!(RouterOptions::with_token("").is_err());
-/// # let _ = app;
+///     .nest("/performance", perfmon_axum::router(RouterOptions::with_token(&token)?));
+///
+/// let get = |auth: Option<String>| {
+///     let mut req = Request::get("/performance/metrics?minutes=5");
+///     if let Some(auth) = auth {
+///         req = req.header(header::AUTHORIZATION, auth);
+///     }
+///     req.body(Body::empty()).unwrap()
+/// };
+/// let denied = app.clone().oneshot(get(None)).await?;
+/// assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
+/// let ok = app.oneshot(get(Some(format!("Bearer {token}")))).await?;
+/// assert_eq!(ok.status(), StatusCode::OK);
+///
+/// assert!(RouterOptions::with_token("").is_err()); // refused, not a panic
 /// # Ok(())
 /// # }
 /// ```
