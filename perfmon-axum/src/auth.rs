@@ -86,7 +86,12 @@ impl Access {
     fn allows(&self, parts: &Parts) -> bool {
         match self {
             Access::Public => true,
-            Access::Guard(guard) => guard(parts),
+            // A guard that panics denies: the request gets a 401, not a
+            // dropped connection.
+            Access::Guard(guard) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guard(parts)))
+                    .unwrap_or(false)
+            }
             Access::Token(expected) => bearer(parts)
                 .is_some_and(|given| bool::from(token_matches(expected, given.as_bytes()))),
         }

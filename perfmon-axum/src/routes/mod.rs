@@ -73,7 +73,7 @@ impl RouterOptions {
 
     /// Every route but `/health` requires `guard` to return `true` for the
     /// request head (a session cookie, a client certificate's header, an
-    /// address); otherwise the answer is 401.
+    /// address); otherwise the answer is 401. A guard that panics denies.
     pub fn with_guard(
         guard: impl Fn(&http::request::Parts) -> bool + Send + Sync + 'static,
     ) -> Self {
