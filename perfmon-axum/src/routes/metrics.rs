@@ -18,12 +18,16 @@ pub(crate) struct MinutesQuery {
     pub(crate) minutes: Option<Minutes>,
 }
 
-/// Query of `/summary` and `/report`: `hours` (default: every call) and
-/// `format` (report only).
+/// Query of `/summary`: `hours` (default: every call).
+#[derive(Debug, Deserialize)]
+pub(crate) struct HoursQuery {
+    hours: Option<Hours>,
+}
+
+/// Query of `/report`: `hours` (default: every call) and `format`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ReportQuery {
     hours: Option<Hours>,
-    #[serde(default)]
     format: Option<ReportFormat>,
 }
 
@@ -138,7 +142,7 @@ pub(crate) struct SummaryBody {
     health: HealthReport,
 }
 
-pub(crate) async fn summary(ApiQuery(q): ApiQuery<ReportQuery>) -> Json<SummaryBody> {
+pub(crate) async fn summary(ApiQuery(q): ApiQuery<HoursQuery>) -> Json<SummaryBody> {
     let r = perfmon_runtime::report(&options(q.hours));
     Json(SummaryBody {
         generated_at_unix_ms: r.generated_at_unix_ms,
