@@ -34,11 +34,12 @@ pub(crate) type Extractor = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
 /// [`http_stats()`]. See the [module docs](super) for what is recorded.
 ///
 /// ```
-/// use axum::{routing::get, Router};
+/// use axum::{body::Body, http::Request, routing::get, Router};
 /// use perfmon_axum::PerfmonLayer;
 /// use std::time::Duration;
+/// use tower::ServiceExt;
 ///
-/// let app: Router = Router::new()
+/// let app = Router::new()
 ///     .route("/parts/{id}", get(|| async { "a part" }))
 ///     .layer(
 ///         PerfmonLayer::new()
@@ -49,7 +50,15 @@ pub(crate) type Extractor = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
 ///                 Some(user.to_owned())
 ///             }),
 ///     );
-/// # drop(app);
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = Request::get("/parts/7").body(Body::empty()).unwrap();
+/// let response = app.oneshot(request).await.unwrap();
+/// // Recorded once the body is finished (here: read, or dropped).
+/// drop(response);
+/// # });
+/// let op = perfmon_runtime::registry().snapshot("GET /parts/{id}").unwrap();
+/// assert_eq!(op.count, 1);
 /// ```
 #[derive(Clone)]
 pub struct PerfmonLayer {
@@ -73,8 +82,6 @@ pub(crate) struct Shared {
 pub(crate) struct Route {
     /// `"GET /parts/{id}"`: the operation's name and the N+1 endpoint.
     pub(crate) name: Box<str>,
-    pub(crate) method: &'static str,
-    pub(crate) template: Box<str>,
     pub(crate) operation: Arc<Operation>,
     pub(crate) counters: Arc<RouteCounters>,
 }
@@ -183,7 +190,7 @@ impl PerfmonLayer {
 }
 
 /// The method bucket of `method`: its name if standard, else [`OTHER_METHOD`].
-fn method_key(method: &Method) -> &'static str {
+pub(crate) fn method_key(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
         Method::POST => "POST",
@@ -207,8 +214,8 @@ impl Shared {
     /// The route of (`method`, `template`): a read-locked map lookup and an
     /// `Arc` clone once the route is known; the operation name is built and
     /// the registry consulted only the first time.
-    pub(crate) fn route(&self, method: &Method, template: &str) -> Arc<Route> {
-        let method = method_key(method);
+    /// `method` is a bucket from [`method_key`].
+    pub(crate) fn route(&self, method: &'static str, template: &str) -> Arc<Route> {
         if let Some(routes) = self.routes.get(template) {
             if let Some((_, route)) = routes.iter().find(|(m, _)| *m == method) {
                 return route.clone();
@@ -228,8 +235,6 @@ impl Shared {
             operation: registry().operation(&name, Kind::ApiResponse),
             counters: http_stats().route(method, template),
             name: name.into_boxed_str(),
-            method,
-            template: template.into(),
         });
         routes.push((method, route.clone()));
         route
@@ -252,9 +257,9 @@ mod tests {
     fn routes_are_cached_per_method_and_template() {
         let layer = PerfmonLayer::new();
         let s = &layer.shared;
-        let a = s.route(&Method::GET, "/layer_unit/{id}");
-        let b = s.route(&Method::GET, "/layer_unit/{id}");
-        let c = s.route(&Method::POST, "/layer_unit/{id}");
+        let a = s.route("GET", "/layer_unit/{id}");
+        let b = s.route("GET", "/layer_unit/{id}");
+        let c = s.route("POST", "/layer_unit/{id}");
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(&*a.name, "GET /layer_unit/{id}");
@@ -268,8 +273,8 @@ mod tests {
         let a = Method::from_bytes(b"FROB").unwrap();
         let b = Method::from_bytes(b"TWIDDLE").unwrap();
         let (ra, rb) = (
-            layer.shared.route(&a, "/layer_unit/m"),
-            layer.shared.route(&b, "/layer_unit/m"),
+            layer.shared.route(method_key(&a), "/layer_unit/m"),
+            layer.shared.route(method_key(&b), "/layer_unit/m"),
         );
         assert!(Arc::ptr_eq(&ra, &rb));
         assert_eq!(&*ra.name, "OTHER /layer_unit/m");

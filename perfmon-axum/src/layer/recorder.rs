@@ -1,8 +1,9 @@
 //! [`Recorder`]: one request's measurements, recorded exactly once, when it
 //! is dropped (by the body at its end, or by whatever drops it early).
 
-use super::layer::Route;
+use super::layer::{Shared, UNMATCHED_ROUTE};
 use crate::stats::{http_stats, InFlight};
+use axum::extract::MatchedPath;
 use perfmon_runtime::clock::{nanos_between, now_raw};
 use perfmon_runtime::request::RequestContext;
 use perfmon_runtime::{registry, Outcome};
@@ -24,12 +25,12 @@ pub(crate) enum Stage {
 }
 
 /// One request in progress.
-#[derive(Debug)]
 pub(crate) struct Recorder {
-    route: Arc<Route>,
+    shared: Arc<Shared>,
+    method: &'static str,
+    /// `None`: the request matched no route.
+    template: Option<MatchedPath>,
     start: u64,
-    warn_ns: u64,
-    error_ns: u64,
     pub(crate) stage: Stage,
     /// Request scope: entered around every poll of the inner future and of
     /// the response body.
@@ -44,18 +45,18 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     pub(crate) fn start(
-        route: Arc<Route>,
-        warn_ns: u64,
-        error_ns: u64,
+        shared: Arc<Shared>,
+        method: &'static str,
+        template: Option<MatchedPath>,
         user: Option<String>,
         tenant: Option<String>,
     ) -> Self {
         Recorder {
             start: now_raw(),
             in_flight: http_stats().start(),
-            route,
-            warn_ns,
-            error_ns,
+            shared,
+            method,
+            template,
             stage: Stage::Waiting,
             context: RequestContext::new(),
             user,
@@ -72,7 +73,11 @@ impl Recorder {
 
     fn record(&self) {
         let ns = nanos_between(self.start, now_raw());
-        let route = &*self.route;
+        let template = self
+            .template
+            .as_ref()
+            .map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
+        let route = self.shared.route(self.method, template);
         let mut text = StatusText::default();
         let (status, outcome, message): (u16, Outcome, Option<&str>) = match self.stage {
             Stage::Waiting => (0, Outcome::Cancelled, None),
@@ -98,29 +103,28 @@ impl Recorder {
         if let Some(tenant) = &self.tenant {
             stats.record_tenant(tenant);
         }
-        if ns >= self.warn_ns || ns >= self.error_ns {
-            self.log_slow(status, ns);
+        let (warn_ns, error_ns) = (self.shared.warn_ns, self.shared.error_ns);
+        if ns >= warn_ns || ns >= error_ns {
+            log_slow(self.method, template, status, ns, ns >= error_ns);
         }
     }
+}
 
-    #[cold]
-    fn log_slow(&self, status: u16, ns: u64) {
-        let route = &*self.route;
-        let latency_ms = ns as f64 / 1e6;
-        let (method, template) = (route.method, &*route.template);
-        if ns >= self.error_ns {
-            tracing::error!(
-                target: "perfmon::axum",
-                method, route = template, status, latency_ms,
-                "very slow request"
-            );
-        } else {
-            tracing::warn!(
-                target: "perfmon::axum",
-                method, route = template, status, latency_ms,
-                "slow request"
-            );
-        }
+#[cold]
+fn log_slow(method: &str, template: &str, status: u16, ns: u64, error: bool) {
+    let latency_ms = ns as f64 / 1e6;
+    if error {
+        tracing::error!(
+            target: "perfmon::axum",
+            method, route = template, status, latency_ms,
+            "very slow request"
+        );
+    } else {
+        tracing::warn!(
+            target: "perfmon::axum",
+            method, route = template, status, latency_ms,
+            "slow request"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 //! the response future.
 
 use super::future::ResponseFuture;
-use super::layer::{Shared, UNMATCHED_ROUTE};
+use super::layer::{method_key, Shared};
 use super::recorder::Recorder;
 use axum::extract::MatchedPath;
 use http::{Request, Response};
@@ -65,11 +65,10 @@ where
         if shared.is_excluded(req.uri().path()) {
             return ResponseFuture::new(self.inner.call(req), None);
         }
-        let template = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
-        let route = shared.route(req.method(), template);
+        // The route is resolved when the request is recorded, so monitoring
+        // responses leave no (empty) operation behind.
+        let method = method_key(req.method());
+        let template = req.extensions().get::<MatchedPath>().cloned();
         let (req, user, tenant) = if shared.user.is_some() || shared.tenant.is_some() {
             let (parts, body) = req.into_parts();
             let user = shared.user.as_ref().and_then(|f| f(&parts));
@@ -78,7 +77,7 @@ where
         } else {
             (req, None, None)
         };
-        let recorder = Recorder::start(route, shared.warn_ns, shared.error_ns, user, tenant);
+        let recorder = Recorder::start(self.shared.clone(), method, template, user, tenant);
         // Services may do work in `call` itself: it is in the request scope.
         let future = {
             let _scope = recorder.context.enter();
