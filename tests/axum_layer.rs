@@ -377,6 +377,82 @@ fn database_queries_count_toward_the_route_and_find_n_plus_one() {
     assert!(pattern.operation.contains("layer_test_load_part"));
 }
 
+#[perfmon::monitor_performance(kind = "database_query")]
+fn layer_test_fetch_row(n: u64) -> u64 {
+    n
+}
+
+/// A body that fetches one row per frame, like a streamed result set.
+struct RowsBody {
+    left: u64,
+}
+
+impl http_body::Body for RowsBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        self.left -= 1;
+        layer_test_fetch_row(self.left);
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b"row\n")))))
+    }
+}
+
+#[test]
+fn queries_made_while_streaming_the_body_count_toward_the_route() {
+    let app = Router::new()
+        .route(
+            "/layer_db/rows",
+            get(|| async { Response::new(Body::new(RowsBody { left: 5 })) }),
+        )
+        .layer(PerfmonLayer::new());
+    run(async {
+        send(&app, "/layer_db/rows").await;
+    });
+    assert_eq!(route("GET /layer_db/rows").queries, 5);
+}
+
+#[test]
+fn queries_count_when_the_request_moves_between_threads() {
+    let app = Router::new()
+        .route(
+            "/layer_db/threads",
+            get(|| async {
+                for part in 0..20 {
+                    layer_test_load_part(part).await;
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                "done"
+            }),
+        )
+        .layer(PerfmonLayer::new());
+    let _shared = GAUGE.read().unwrap_or_else(|p| p.into_inner());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let requests: Vec<_> = (0..4)
+            .map(|_| {
+                let app = app.clone();
+                tokio::spawn(async move { send(&app, "/layer_db/threads").await })
+            })
+            .collect();
+        for r in requests {
+            assert_eq!(r.await.unwrap(), StatusCode::OK);
+        }
+    });
+    let r = route("GET /layer_db/threads");
+    assert_eq!((r.requests, r.queries), (4, 80));
+}
+
 /// Captures the layer's events: (level, route field).
 #[derive(Clone, Default)]
 struct LayerEvents(Arc<Mutex<Vec<(tracing::Level, String)>>>);
