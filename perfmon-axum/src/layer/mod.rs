@@ -58,8 +58,15 @@
 //! request with two or more queries takes the request context's lock to
 //! report its repeats.
 //!
-//! Applied with `Router::layer`, the layer wraps each route separately;
-//! every wrapped service shares one route cache.
+//! # Where to apply it
+//!
+//! With `Router::layer` (routes and fallback: unmatched requests land in
+//! [`UNMATCHED_ROUTE`]) or `Router::route_layer` (matched routes only). The
+//! layer wraps each route separately; every wrapped service shares one
+//! route cache. Wrapped around a whole `Router` from outside (e.g.
+//! `PerfmonLayer::new().layer(router)` or a `ServiceBuilder` in front of it),
+//! it runs before routing, sees no `MatchedPath`, and records every request
+//! as unmatched.
 
 mod body;
 mod future;
