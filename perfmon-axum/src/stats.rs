@@ -45,8 +45,10 @@ impl RouteCounters {
         } else if status >= 500 {
             self.server_errors.fetch_add(1, Relaxed);
         }
-        self.queries.fetch_add(queries, Relaxed);
-        self.query_ns.fetch_add(query_ns, Relaxed);
+        if queries > 0 {
+            self.queries.fetch_add(queries, Relaxed);
+            self.query_ns.fetch_add(query_ns, Relaxed);
+        }
     }
 }
 
@@ -99,7 +101,9 @@ impl HttpStats {
     /// A request started: counts it in flight until the guard drops.
     pub fn start(&self) -> InFlight<'_> {
         let level = self.in_flight.fetch_add(1, Relaxed) + 1;
-        self.peak_in_flight.fetch_max(level, Relaxed);
+        if level > self.peak_in_flight.load(Relaxed) {
+            self.peak_in_flight.fetch_max(level, Relaxed);
+        }
         InFlight { stats: self, level }
     }
 

@@ -261,7 +261,20 @@ impl Operation {
     /// Records one call of `ns` nanoseconds that ended now with `outcome`;
     /// a failure keeps `message` (cut to 256 bytes) in the recent failures.
     pub fn record_outcome(&self, ns: u64, outcome: Outcome, message: Option<&str>) {
-        self.record(ns, clock::now_raw(), outcome, || CallDetails {
+        self.record_outcome_ending(ns, clock::now_raw(), outcome, message);
+    }
+
+    /// Like [`Operation::record_outcome`], for a call that ended at raw
+    /// clock reading `end` (from [`clock::now_raw`]), saving a clock read
+    /// for callers that already took one.
+    pub fn record_outcome_ending(
+        &self,
+        ns: u64,
+        end: u64,
+        outcome: Outcome,
+        message: Option<&str>,
+    ) {
+        self.record(ns, end, outcome, || CallDetails {
             error: message
                 .map(|m| crate::recent::BoundedText::<256>::display(m).to_string_marked()),
             ..CallDetails::default()

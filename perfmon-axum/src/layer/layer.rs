@@ -77,13 +77,32 @@ pub(crate) struct Shared {
     routes: DashMap<Box<str>, Vec<(&'static str, Arc<Route>)>>,
 }
 
+/// Routes remembered per thread by [`Shared::route`].
+const ROUTE_CACHE_SIZE: usize = 16;
+
+type RouteCacheEntry = ((usize, &'static str), Arc<Route>);
+
+thread_local! {
+    static ROUTE_CACHE: std::cell::RefCell<Vec<RouteCacheEntry>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// One route's handles, resolved once per (method, template).
 #[derive(Debug)]
 pub(crate) struct Route {
     /// `"GET /parts/{id}"`: the operation's name and the N+1 endpoint.
     pub(crate) name: Box<str>,
+    /// Where the template starts in `name`.
+    template_start: usize,
     pub(crate) operation: Arc<Operation>,
     pub(crate) counters: Arc<RouteCounters>,
+}
+
+impl Route {
+    /// The route template (`"/parts/{id}"`).
+    pub(crate) fn template(&self) -> &str {
+        &self.name[self.template_start..]
+    }
 }
 
 impl Default for PerfmonLayer {
@@ -216,6 +235,32 @@ impl Shared {
     /// the registry consulted only the first time.
     /// `method` is a bucket from [`method_key`].
     pub(crate) fn route(&self, method: &'static str, template: &str) -> Arc<Route> {
+        // A small per-thread cache in front of the map: a hit costs a few
+        // compares instead of hashing the template and read-locking a shard.
+        // Entries are checked by content, never trusted by address alone.
+        let key = (self as *const Shared as usize, method);
+        let hit = ROUTE_CACHE.try_with(|cache| {
+            let cache = cache.borrow();
+            cache
+                .iter()
+                .find(|(k, r)| *k == key && r.template() == template)
+                .map(|(_, r)| r.clone())
+        });
+        if let Ok(Some(route)) = hit {
+            return route;
+        }
+        let route = self.lookup(method, template);
+        let _ = ROUTE_CACHE.try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() == ROUTE_CACHE_SIZE {
+                cache.remove(0);
+            }
+            cache.push((key, route.clone()));
+        });
+        route
+    }
+
+    fn lookup(&self, method: &'static str, template: &str) -> Arc<Route> {
         if let Some(routes) = self.routes.get(template) {
             if let Some((_, route)) = routes.iter().find(|(m, _)| *m == method) {
                 return route.clone();
@@ -232,6 +277,7 @@ impl Shared {
         }
         let name = format!("{method} {template}");
         let route = Arc::new(Route {
+            template_start: method.len() + 1,
             operation: registry().operation(&name, Kind::ApiResponse),
             counters: http_stats().route(method, template),
             name: name.into_boxed_str(),

@@ -72,7 +72,8 @@ impl Recorder {
     }
 
     fn record(&self) {
-        let ns = nanos_between(self.start, now_raw());
+        let end = now_raw();
+        let ns = nanos_between(self.start, end);
         let template = self
             .template
             .as_ref()
@@ -87,7 +88,9 @@ impl Recorder {
             Stage::BodyError(s) => (s, Outcome::Error, Some("response body error")),
             Stage::Panicked => (500, Outcome::Panicked, Some("handler panicked")),
         };
-        route.operation.record_outcome(ns, outcome, message);
+        route
+            .operation
+            .record_outcome_ending(ns, end, outcome, message);
         let ctx = &self.context;
         let queries = ctx.queries();
         let query_ns = u64::try_from(ctx.query_time().as_nanos()).unwrap_or(u64::MAX);

@@ -1,0 +1,168 @@
+//! Requests per second of a hello-world axum service: bare, with
+//! `perfmon::axum::PerfmonLayer`, and with the peer middleware
+//! `axum-prometheus`, side by side in one run, loaded by `wrk` on loopback.
+//!
+//! ```text
+//! scripts/bench_http.sh            # installs wrk if missing, then runs this
+//! cargo bench --features axum --bench http_layer
+//! ```
+//!
+//! The three services run in this process on one tokio worker thread (one
+//! core); `wrk` gets the other core. Variants are measured in rotating
+//! order, several rounds, and the median of each is reported, so a slow
+//! moment of the shared machine hits every variant alike.
+
+use axum::{routing::get, Router};
+use std::process::Command;
+use std::time::Duration;
+
+async fn hello() -> &'static str {
+    "hello, world"
+}
+
+fn app() -> Router {
+    Router::new().route("/hello/{name}", get(hello))
+}
+
+fn env_or(key: &str, default: u64) -> u64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Requests/sec reported by one wrk run.
+fn wrk(url: &str, seconds: u64, connections: u64) -> Option<f64> {
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            url,
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("Requests/sec:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Nanoseconds per request through `router` in process (`oneshot`, body
+/// read to the end): no sockets, so the layer's own cost stands out.
+fn in_process_ns(rt: &tokio::runtime::Runtime, router: &Router, requests: u32) -> f64 {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    rt.block_on(async {
+        let start = std::time::Instant::now();
+        for _ in 0..requests {
+            let req = axum::http::Request::get("/hello/bench")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = router.clone().oneshot(req).await.unwrap();
+            let body = res.into_body().collect().await.unwrap();
+            std::hint::black_box(body);
+        }
+        start.elapsed().as_nanos() as f64 / f64::from(requests)
+    })
+}
+
+fn in_process(rt: &tokio::runtime::Runtime, variants: &[(&str, Router)], rounds: usize) {
+    let mut results: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    for (_, router) in variants {
+        in_process_ns(rt, router, 20_000); // warm up
+    }
+    for round in 0..rounds {
+        for k in 0..variants.len() {
+            let i = (round + k) % variants.len();
+            results[i].push(in_process_ns(rt, &variants[i].1, 200_000));
+        }
+    }
+    let bare = median(results[0].clone());
+    println!("in process (oneshot, 200,000 requests x {rounds} rounds, rotating order):");
+    println!();
+    println!("| service | median ns/request | ns above bare |");
+    println!("| --- | ---: | ---: |");
+    for ((name, _), runs) in variants.iter().zip(&results) {
+        let m = median(runs.clone());
+        println!("| {name} | {m:.0} | {:.0} |", m - bare);
+    }
+    println!();
+}
+
+fn main() {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("wrk is not installed: run scripts/bench_http.sh (installs Debian's wrk), or install it and rerun");
+        return;
+    }
+    let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 5);
+    let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 5);
+    let connections = env_or("PERFMON_HTTP_BENCH_CONNECTIONS", 32);
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    // axum-prometheus spawns its upkeep task: build it inside the runtime.
+    let (prometheus_layer, _handle) =
+        rt.block_on(async { axum_prometheus::PrometheusMetricLayer::pair() });
+    let variants: Vec<(&str, Router)> = vec![
+        ("bare", app()),
+        (
+            "perfmon PerfmonLayer",
+            app().layer(perfmon::axum::PerfmonLayer::new()),
+        ),
+        ("axum-prometheus", app().layer(prometheus_layer)),
+    ];
+    in_process(&rt, &variants, 5);
+    let urls: Vec<(String, String)> = variants
+        .into_iter()
+        .map(|(name, router)| {
+            let listener = rt
+                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                .expect("bind");
+            let addr = listener.local_addr().expect("address");
+            rt.spawn(async move { axum::serve(listener, router).await });
+            (name.to_owned(), format!("http://{addr}/hello/bench"))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    for (_, url) in &urls {
+        wrk(url, 1, connections); // warm up
+    }
+
+    let mut results: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
+    for round in 0..rounds as usize {
+        for k in 0..urls.len() {
+            let i = (round + k) % urls.len();
+            if let Some(rps) = wrk(&urls[i].1, seconds, connections) {
+                results[i].push(rps);
+            }
+        }
+    }
+    let bare = median(results[0].clone());
+    println!();
+    println!("wrk -t1 -c{connections} -d{seconds}s, {rounds} rounds in rotating order, server on 1 tokio worker");
+    println!();
+    println!("| service | median requests/s | rounds | x bare | throughput cost |");
+    println!("| --- | ---: | --- | ---: | ---: |");
+    for ((name, _), runs) in urls.iter().zip(&results) {
+        let m = median(runs.clone());
+        let all: Vec<String> = runs.iter().map(|r| format!("{r:.0}")).collect();
+        println!(
+            "| {name} | {m:.0} | {} | {:.3} | {:.1} % |",
+            all.join(" / "),
+            m / bare,
+            (1.0 - m / bare) * 100.0
+        );
+    }
+    let calls = perfmon::summary("GET /hello/{name}").map_or(0, |s| s.count);
+    println!();
+    println!("perfmon recorded {calls} requests of GET /hello/{{name}} (evidence the layer did its work)");
+}
