@@ -3,8 +3,10 @@
 //!
 //! - [`stats`]: HTTP counters beyond each route's perfmon operation
 //!   (in flight, 4xx/5xx, queries per request, concurrency, users, tenants).
+//! - [`dashboard`]: the live HTML dashboard page ([`dashboard::page`]).
 #![deny(missing_docs)]
 
+pub mod dashboard;
 pub mod stats;
 
 pub use stats::{http_stats, HttpSnapshot, HttpStats};
