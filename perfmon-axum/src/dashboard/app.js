@@ -146,6 +146,7 @@
   function ms(x) {
     x = num(x);
     if (x === null) { return '\u2013'; }
+    if (x === 0) { return '0 ms'; }
     if (x >= 1000) { return (x / 1000).toFixed(x >= 10000 ? 1 : 2) + ' s'; }
     if (x >= 100) { return Math.round(x) + ' ms'; }
     if (x >= 10) { return x.toFixed(1) + ' ms'; }
