@@ -232,7 +232,7 @@ async fn l2_part(db: &Db, id: u64) -> Option<Part> {
 fn remember(db: &Db, part: &Part) {
     // L1 holds few entries and forgets often; L2 holds everything it saw.
     let mut l1 = db.l1.lock().unwrap();
-    if l1.len() >= 4 {
+    if l1.len() >= 8 {
         l1.clear();
     }
     l1.insert(part.id, part.clone());
@@ -388,14 +388,15 @@ fn app(db: AppState, token: &str) -> Result<Router, perfmon::axum::TokenError> {
 
 // ---- the load generator ----------------------------------------------------
 
-/// One HTTP/1.1 request on a fresh connection; returns the status code.
+/// One HTTP/1.1 request on a fresh connection; returns the status code and
+/// the body.
 async fn send(
     addr: SocketAddr,
     method: &str,
     path: &str,
     session: Option<&str>,
     body: Option<&Value>,
-) -> std::io::Result<u16> {
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(addr).await?;
     let body = body.map(Value::to_string).unwrap_or_default();
     let mut request = format!(
@@ -413,81 +414,64 @@ async fn send(
     stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await?;
-    let head = String::from_utf8_lossy(&response[..response.len().min(32)]).into_owned();
-    head.split(' ')
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response
+        .split(' ')
         .nth(1)
         .and_then(|code| code.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {head:?}")))
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {response:.40?}")))?;
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    Ok((status, body.to_owned()))
 }
 
 /// A client doing what users of the service do, until `until`.
 async fn client(addr: SocketAddr, worker: u64, until: Instant) -> u64 {
     let mut sent = 0;
     let mut step = worker * 7;
-    let admin = "sess-admin";
-    let viewer = "sess-viewer";
+    let (admin, viewer) = (Some("sess-admin"), Some("sess-viewer"));
+    let mut created: Vec<u64> = Vec::new();
     while Instant::now() < until {
         step += 1;
-        let id = 1 + step % 14; // ids 13-14 are missing at first: 404s
+        // Mostly a few hot parts (L1 hits), sometimes any of 1-16 (13-16
+        // are missing at first: 404s once both caches missed).
+        let id = if step % 3 == 0 {
+            1 + step % 16
+        } else {
+            1 + step % 4
+        };
         let result = match step % 20 {
             0 => {
-                send(
-                    addr,
-                    "POST",
-                    "/login",
-                    None,
-                    Some(&json!({"user": "admin", "password": "hunter2"})),
-                )
-                .await
+                // Now and then someone who may not log in tries.
+                let user = if step % 120 == 0 { "mallory" } else { "admin" };
+                let body = json!({"user": user, "password": "hunter2"});
+                send(addr, "POST", "/login", None, Some(&body)).await
             }
-            1 => {
-                send(
-                    addr,
-                    "POST",
-                    "/login",
-                    None,
-                    Some(&json!({"user": "mallory", "password": "hunter2"})),
-                )
-                .await
-            }
-            2 => send(addr, "GET", "/parts", Some(viewer), None).await,
-            3 => {
+            1 => send(addr, "GET", "/parts", viewer, None).await,
+            2 => {
                 let body = json!({ "name": format!("part-{step}"), "stock": step % 50 });
-                send(addr, "POST", "/parts", Some(admin), Some(&body)).await
+                let res = send(addr, "POST", "/parts", admin, Some(&body)).await;
+                if let Ok((201, body)) = &res {
+                    let part: Value = serde_json::from_str(body).unwrap_or_default();
+                    created.extend(part["id"].as_u64());
+                }
+                res
             }
-            4 => {
-                send(
-                    addr,
-                    "PUT",
-                    &format!("/parts/{id}"),
-                    Some(admin),
-                    Some(&json!({"stock": step % 90})),
-                )
-                .await
+            3 => {
+                let body = json!({"stock": step % 90});
+                send(addr, "PUT", &format!("/parts/{id}"), admin, Some(&body)).await
             }
-            5 => {
-                send(
-                    addr,
-                    "POST",
-                    "/parts",
-                    Some(viewer),
-                    Some(&json!({"name": "nope", "stock": 1})),
-                )
-                .await
+            4 if step % 100 == 4 => {
+                // A viewer may not write: 403.
+                let body = json!({"name": "nope", "stock": 1});
+                send(addr, "POST", "/parts", viewer, Some(&body)).await
             }
-            6 if step % 60 == 6 => {
-                send(
-                    addr,
-                    "DELETE",
-                    &format!("/parts/{}", 20 + step),
-                    Some(admin),
-                    None,
-                )
-                .await
+            5 if created.len() > 3 => {
+                let id = created.remove(0);
+                send(addr, "DELETE", &format!("/parts/{id}"), admin, None).await
             }
-            7 => send(addr, "GET", "/inventory", Some(viewer), None).await,
-            8 if worker == 0 => send(addr, "GET", "/reports/monthly", Some(admin), None).await,
-            _ => send(addr, "GET", &format!("/parts/{id}"), Some(viewer), None).await,
+            6 => send(addr, "GET", "/inventory", viewer, None).await,
+            7 if worker == 0 => send(addr, "GET", "/reports/monthly", admin, None).await,
+            _ => send(addr, "GET", &format!("/parts/{id}"), viewer, None).await,
         };
         if let Err(e) = result {
             eprintln!("load generator: {e}");

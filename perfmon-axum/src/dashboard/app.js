@@ -226,7 +226,7 @@
     fill('alerts-count', active.length === 1 ? '1 active alert' : active.length + ' active alerts');
     fill('calls', int(s.calls));
     fill('error-rate', int(s.failures) + ' failed \u00b7 ' + pct(s.error_rate));
-    fill('p95', 'p95 ' + ms(s.p95_ms));
+    fill('p95', ms(s.p95_ms));
     fill('mean', 'mean ' + ms(s.mean_ms));
     document.title = 'perfmon \u00b7 ' + (grade || '\u2013') + ' \u00b7 ' + words(s.status || '');
 
@@ -346,7 +346,12 @@
   // Latency of one route per minute: p95 and the median (or the mean when
   // the series has no median), request counts as faint bars underneath.
   function chart(route) {
+    // From the first minute with requests (at least the last 10 minutes):
+    // a route that started a minute ago should not be one dot at the edge.
     var series = (route && route.series) || [];
+    var first = 0;
+    while (first < series.length && !series[first].count) { first++; }
+    series = series.slice(Math.max(0, Math.min(first, series.length - 10)));
     var W = 1160, H = 260, L = 58, R = 16, T = 12, B = 28, BARS = 36;
     var plotH = H - T - B - BARS - 8;
     var mid = series.some(function (p) { return num(p.p50_ms) !== null; }) ? 'p50_ms' : 'mean_ms';
