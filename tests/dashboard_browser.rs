@@ -9,13 +9,9 @@
 //! `scripts/test.sh`, which installs it), where it fails.
 #![cfg(feature = "axum")]
 
-use axum::extract::Request;
-use axum::http::{header, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use perfmon::axum::dashboard;
+use axum::Router;
+use perfmon::axum::{dashboard, RouterOptions};
 use perfmon::{Kind, Outcome, ReportOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -91,60 +87,11 @@ fn record_data() {
     );
 }
 
-/// Serves `report` and `endpoints` in the router's documented shape, behind
-/// the bearer token.
-// TODO(router merge): replace with perfmon::axum::router(RouterOptions::with_token(..)).
-fn stub_router() -> Router {
-    async fn report() -> impl IntoResponse {
-        Json(perfmon::report(&ReportOptions::default()))
-    }
-    async fn endpoints() -> impl IntoResponse {
-        let snap = perfmon::axum::http_stats().snapshot();
-        let now = SystemTime::now();
-        let routes: Vec<serde_json::Value> = snap
-            .routes
-            .iter()
-            .map(|r| {
-                let s = perfmon::summary(&r.operation);
-                let series = perfmon::registry()
-                    .time_series(&r.operation, 15, now)
-                    .unwrap_or_default();
-                serde_json::json!({
-                    "operation": r.operation, "method": r.method, "route": r.route,
-                    "requests": r.requests, "client_errors": r.client_errors,
-                    "server_errors": r.server_errors, "queries": r.queries,
-                    "query_ms": r.query_ms, "queries_per_request": r.queries_per_request,
-                    "p50_ms": s.as_ref().map(|s| s.p50_ms), "p95_ms": s.as_ref().map(|s| s.p95_ms),
-                    "mean_ms": s.as_ref().map(|s| s.mean_ms), "series": series,
-                })
-            })
-            .collect();
-        Json(serde_json::json!({
-            "in_flight": snap.in_flight, "peak_in_flight": snap.peak_in_flight,
-            "concurrency": snap.concurrency, "routes": routes,
-        }))
-    }
-    async fn bearer(req: Request, next: Next) -> Response {
-        let ok = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v == format!("Bearer {TOKEN}"));
-        if ok {
-            next.run(req).await
-        } else {
-            (
-                StatusCode::UNAUTHORIZED,
-                Json(serde_json::json!({"error": "unauthorized"})),
-            )
-                .into_response()
-        }
-    }
-    Router::new()
-        .route("/report", get(report))
-        .route("/endpoints", get(endpoints))
-        .route_layer(middleware::from_fn(bearer))
-        .route("/", get(dashboard::page))
+/// The monitoring router behind the bearer token, with the dashboard page
+/// at its `/` (public: the data it reads is not).
+fn monitoring() -> Router {
+    let options = RouterOptions::with_token(TOKEN).expect("a usable token");
+    perfmon::axum::router(options).route("/", get(dashboard::page))
 }
 
 fn unique_dir(tag: &str) -> PathBuf {
@@ -234,7 +181,7 @@ fn dashboard_renders_the_service_data_in_chromium() {
     // page also works at `/performance/` (its base comes from the path).
     let app = Router::new()
         .route("/performance/", get(dashboard::page))
-        .nest("/performance", stub_router());
+        .nest("/performance", monitoring());
     rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     // No trailing slash: the page must find `report` under /performance/.

@@ -3,12 +3,34 @@
 //!
 //! - [`stats`]: HTTP counters beyond each route's perfmon operation
 //!   (in flight, 4xx/5xx, queries per request, concurrency, users, tenants).
-//! - [`dashboard`]: the live HTML dashboard page ([`dashboard::page`]).
+//! - [`router`] / [`RouterOptions`]: JSON monitoring endpoints (health,
+//!   metrics, reports, operations, endpoints, alerts, benchmarks,
+//!   Prometheus text), and [`prometheus_router`] for `/metrics`.
+//! - [`auth`]: bearer token (constant-time) or guard access.
+//! - [`dashboard`]: the live HTML dashboard page ([`dashboard::page`]),
+//!   for the router's `GET /`.
+//!
+//! ```
+//! use axum::Router;
+//! use perfmon_axum::RouterOptions;
+//!
+//! # fn main() -> Result<(), perfmon_axum::TokenError> {
+//! let app: Router = Router::new()
+//!     .nest("/performance", perfmon_axum::router(RouterOptions::with_token("s3cret-token")?))
+//!     .merge(perfmon_axum::prometheus_router(RouterOptions::with_token("scraper-token")?));
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
 
+pub mod auth;
 pub mod dashboard;
+pub mod routes;
 pub mod stats;
 
+pub use auth::TokenError;
+pub use routes::{prometheus_router, router, ApiError, ErrorBody, RouterOptions};
 pub use stats::{http_stats, HttpSnapshot, HttpStats};
 
 /// A response extension set by every monitoring route: the request layer

@@ -1,0 +1,115 @@
+//! `GET /alerts`, `GET /recommendations` and `POST /analyze`.
+
+use super::error::ApiQuery;
+use super::params::{Hours, MinPriority, MinSeverity, MAX_TOP_N};
+use axum::Json;
+use perfmon_runtime::{
+    alerts, Alert, AlertEvent, ExecutiveSummary, Recommendation, ReportOptions, Severity,
+};
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime};
+
+/// Alerts listed at most in each of `active` and `history`.
+const MAX_ALERTS: usize = 500;
+/// History window of `/alerts` without `hours`.
+const DEFAULT_HOURS: u32 = 24;
+
+/// Query of `/alerts`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AlertsQuery {
+    hours: Option<Hours>,
+    severity: Option<MinSeverity>,
+}
+
+/// The body of `GET /alerts`.
+#[derive(Debug, Serialize)]
+pub(crate) struct AlertsBody {
+    /// Resolved alerts are those resolved within this many hours.
+    hours: u32,
+    /// The least severity shown.
+    min_severity: Severity,
+    /// Active alerts at or above it, most severe first.
+    active: Vec<Alert>,
+    /// Resolved ones, newest first.
+    history: Vec<Alert>,
+}
+
+pub(crate) async fn list(ApiQuery(q): ApiQuery<AlertsQuery>) -> Json<AlertsBody> {
+    let hours = q.hours.map_or(DEFAULT_HOURS, |h| h.0);
+    let min_severity = q.severity.map_or(Severity::Low, |s| s.0);
+    let since = SystemTime::now()
+        .checked_sub(Duration::from_secs(u64::from(hours) * 3600))
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let engine = alerts();
+    let mut active: Vec<Alert> = engine
+        .active()
+        .into_iter()
+        .filter(|a| a.severity >= min_severity)
+        .collect();
+    active.truncate(MAX_ALERTS);
+    let history: Vec<Alert> = engine
+        .history()
+        .into_iter()
+        .rev()
+        .filter(|a| a.severity >= min_severity && a.resolved_at.unwrap_or(a.last_seen) >= since)
+        .take(MAX_ALERTS)
+        .collect();
+    Json(AlertsBody {
+        hours,
+        min_severity,
+        active,
+        history,
+    })
+}
+
+/// Query of `/recommendations`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RecommendationsQuery {
+    priority: Option<MinPriority>,
+}
+
+/// The body of `GET /recommendations`.
+#[derive(Debug, Serialize)]
+pub(crate) struct RecommendationsBody {
+    /// The least priority shown.
+    min_priority: Severity,
+    /// Most urgent first.
+    recommendations: Vec<Recommendation>,
+}
+
+pub(crate) async fn recommendations(
+    ApiQuery(q): ApiQuery<RecommendationsQuery>,
+) -> Json<RecommendationsBody> {
+    let min_priority = q.priority.map_or(Severity::Low, |p| p.0);
+    let report = perfmon_runtime::report(&ReportOptions {
+        top_n: MAX_TOP_N,
+        max_operations: 0,
+        ..ReportOptions::default()
+    });
+    let recommendations = report
+        .recommendations
+        .into_iter()
+        .filter(|r| r.priority >= min_priority)
+        .collect();
+    Json(RecommendationsBody {
+        min_priority,
+        recommendations,
+    })
+}
+
+/// The body of `POST /analyze`.
+#[derive(Debug, Serialize)]
+pub(crate) struct AnalyzeBody {
+    summary: ExecutiveSummary,
+    /// Alerts this evaluation opened, escalated or resolved.
+    events: Vec<AlertEvent>,
+}
+
+pub(crate) async fn analyze() -> Json<AnalyzeBody> {
+    let mut report = perfmon_runtime::analyze();
+    report.events.truncate(MAX_ALERTS);
+    Json(AnalyzeBody {
+        summary: report.summary,
+        events: report.events,
+    })
+}

@@ -1,0 +1,259 @@
+//! `GET /metrics`, `/summary`, `/report`, `/compliance` and `/trends`.
+
+use super::error::ApiQuery;
+use super::params::{window_of_hours, window_of_minutes, Hours, Minutes, ReportFormat};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use perfmon_runtime::{
+    registry, Alert, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Histogram, Kind,
+    LevelCounts, Recommendation, ReportOptions, SlowOperation, Trend, Window,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+/// Query of `/metrics`: `minutes` (default: every call).
+#[derive(Debug, Deserialize)]
+pub(crate) struct MinutesQuery {
+    pub(crate) minutes: Option<Minutes>,
+}
+
+/// Query of `/summary`: `hours` (default: every call).
+#[derive(Debug, Deserialize)]
+pub(crate) struct HoursQuery {
+    hours: Option<Hours>,
+}
+
+/// Query of `/report`: `hours` (default: every call) and `format`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReportQuery {
+    hours: Option<Hours>,
+    format: Option<ReportFormat>,
+}
+
+/// Calls of one kind over the window.
+#[derive(Debug, Serialize)]
+pub(crate) struct KindStats {
+    kind: Kind,
+    operations: usize,
+    calls: u64,
+    errors: u64,
+    mean_ms: f64,
+    p50_ms: f64,
+    p95_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    levels: LevelCounts,
+}
+
+/// Sums of a kind's operations.
+#[derive(Debug, Default)]
+struct KindAcc {
+    operations: usize,
+    calls: u64,
+    errors: u64,
+    sum_ns: u64,
+    max_ns: u64,
+    levels: [u64; 5],
+    histogram: Histogram,
+}
+
+impl KindAcc {
+    fn stats(self, kind: Kind) -> KindStats {
+        // Bucket values can overshoot the largest call: clamp, as summaries do.
+        let max = self.max_ns;
+        let ms = |ns: Option<u64>| ns.map_or(0.0, |ns| ns.min(max) as f64 / 1e6);
+        let h = &self.histogram;
+        KindStats {
+            kind,
+            operations: self.operations,
+            calls: self.calls,
+            errors: self.errors,
+            mean_ms: if self.calls == 0 {
+                0.0
+            } else {
+                self.sum_ns as f64 / self.calls as f64 / 1e6
+            },
+            p50_ms: ms(h.quantile(0.5)),
+            p95_ms: ms(h.quantile(0.95)),
+            p99_ms: ms(h.quantile(0.99)),
+            max_ms: self.max_ns as f64 / 1e6,
+            levels: LevelCounts::from_array(self.levels),
+        }
+    }
+}
+
+/// The body of `GET /metrics`.
+#[derive(Debug, Serialize)]
+pub(crate) struct MetricsBody {
+    window: Window,
+    /// Overall grade (`null` without calls).
+    grade: Option<Grade>,
+    /// Overall share of calls within target (`null` without calls).
+    overall_compliance: Option<f64>,
+    operations: usize,
+    calls: u64,
+    kinds: Vec<KindStats>,
+    compliance: ComplianceReport,
+}
+
+pub(crate) async fn metrics(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<MetricsBody> {
+    let reg = registry();
+    let window = window_of_minutes(q.minutes);
+    let ops = reg.snapshots_in(window);
+    let caches = reg.cache_snapshots();
+    let compliance =
+        perfmon_runtime::compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
+    let mut by_kind: BTreeMap<Kind, KindAcc> = BTreeMap::new();
+    for o in ops.iter().filter(|o| o.count > 0) {
+        let e = by_kind.entry(o.kind.clone()).or_default();
+        e.operations += 1;
+        e.calls += o.count;
+        e.errors += o.errors + o.panics;
+        e.sum_ns = e.sum_ns.saturating_add(o.sum_ns);
+        e.max_ns = e.max_ns.max(o.max_ns);
+        for (sum, n) in e.levels.iter_mut().zip(o.levels.to_array()) {
+            *sum += n;
+        }
+        e.histogram.merge(&o.histogram);
+    }
+    let kinds = by_kind
+        .into_iter()
+        .map(|(kind, acc)| acc.stats(kind))
+        .collect();
+    Json(MetricsBody {
+        window,
+        grade: compliance.overall.as_ref().map(|o| o.grade),
+        overall_compliance: compliance.overall.as_ref().map(|o| o.compliance),
+        operations: ops.iter().filter(|o| o.count > 0).count(),
+        calls: ops.iter().map(|o| o.count).sum(),
+        kinds,
+        compliance,
+    })
+}
+
+/// The body of `GET /summary`.
+#[derive(Debug, Serialize)]
+pub(crate) struct SummaryBody {
+    generated_at_unix_ms: u64,
+    window: Window,
+    summary: ExecutiveSummary,
+    compliance: ComplianceReport,
+    health: HealthReport,
+}
+
+pub(crate) async fn summary(ApiQuery(q): ApiQuery<HoursQuery>) -> Json<SummaryBody> {
+    let r = perfmon_runtime::report(&options(q.hours));
+    Json(SummaryBody {
+        generated_at_unix_ms: r.generated_at_unix_ms,
+        window: r.window,
+        summary: r.summary,
+        compliance: r.compliance,
+        health: r.health,
+    })
+}
+
+/// `GET /report?format=summary`: the report without per-operation tables.
+#[derive(Debug, Serialize)]
+pub(crate) struct TrimmedReport {
+    generated_at_unix_ms: u64,
+    window: Window,
+    summary: ExecutiveSummary,
+    slow_operations: Vec<SlowOperation>,
+    active_alerts: Vec<Alert>,
+    recommendations: Vec<Recommendation>,
+}
+
+/// `GET /report`: the [`perfmon_runtime::Report`] as is (`format=full`, the
+/// default), or a [`TrimmedReport`].
+pub(crate) async fn report(ApiQuery(q): ApiQuery<ReportQuery>) -> Response {
+    let r = perfmon_runtime::report(&options(q.hours));
+    match q.format.unwrap_or_default() {
+        ReportFormat::Full => Json(r).into_response(),
+        ReportFormat::Summary => Json(TrimmedReport {
+            generated_at_unix_ms: r.generated_at_unix_ms,
+            window: r.window,
+            summary: r.summary,
+            slow_operations: r.slow_operations,
+            active_alerts: r.alerts.active,
+            recommendations: r.recommendations,
+        })
+        .into_response(),
+    }
+}
+
+fn options(hours: Option<Hours>) -> ReportOptions {
+    match window_of_hours(hours) {
+        Window::LastMinutes(m) => ReportOptions::last_minutes(m),
+        Window::All => ReportOptions::default(),
+    }
+}
+
+/// A kind's target, in milliseconds.
+#[derive(Debug, Serialize)]
+pub(crate) struct TargetBody {
+    kind: Kind,
+    target_ms: f64,
+    warning_ms: f64,
+    critical_ms: f64,
+}
+
+/// The body of `GET /compliance`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ComplianceBody {
+    /// Per kind and cache with grades, and overall.
+    compliance: ComplianceReport,
+    /// The targets of the kinds seen or configured.
+    targets: Vec<TargetBody>,
+    /// The cache hit-rate target.
+    cache_target: f64,
+}
+
+pub(crate) async fn compliance() -> Json<ComplianceBody> {
+    let reg = registry();
+    let compliance = reg.compliance();
+    let mut kinds: Vec<Kind> = compliance.kinds.iter().map(|k| k.kind.clone()).collect();
+    kinds.extend(reg.configured_targets().into_keys());
+    kinds.sort();
+    kinds.dedup();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let targets = kinds
+        .into_iter()
+        .map(|kind| {
+            let t = reg.target(&kind);
+            TargetBody {
+                kind,
+                target_ms: ms(t.target),
+                warning_ms: ms(t.warning),
+                critical_ms: ms(t.critical),
+            }
+        })
+        .collect();
+    Json(ComplianceBody {
+        compliance,
+        targets,
+        cache_target: reg.cache_target().target,
+    })
+}
+
+/// The body of `GET /trends`.
+#[derive(Debug, Serialize)]
+pub(crate) struct TrendsBody {
+    /// Length of each compared window.
+    minutes: u32,
+    trends: Vec<Trend>,
+}
+
+/// Trends listed at most.
+const MAX_TRENDS: usize = 1000;
+
+/// `GET /trends?minutes=N`: the last N minutes (default 5, at most half the
+/// retention) against the N before.
+pub(crate) async fn trends(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<TrendsBody> {
+    let reg = registry();
+    let half = (reg.retention_minutes() / 2).max(1);
+    let minutes = q.minutes.map_or(5, |m| m.0).min(half);
+    let mut trends = reg.trends(minutes, SystemTime::now());
+    trends.truncate(MAX_TRENDS);
+    Json(TrendsBody { minutes, trends })
+}

@@ -1,0 +1,206 @@
+//! The monitoring router: JSON endpoints over the global registry, the alert
+//! engine and the layer's HTTP statistics, behind a bearer token or a guard.
+//!
+//! | route | body |
+//! |---|---|
+//! | `GET /health` | status, score, health per kind, active alerts (public unless [`RouterOptions::protect_health`]) |
+//! | `GET /metrics?minutes=N` | grade, compliance, stats per kind over the last N minutes (default: all) |
+//! | `GET /summary?hours=N` | the report's headline figures, compliance and health |
+//! | `GET /report?hours=N&format=full\|summary` | the [`perfmon_runtime::Report`] as serialized, or a trimmed one |
+//! | `GET /compliance` | compliance per kind and cache, the targets |
+//! | `GET /operations`, `GET /operations/{name}` | operation summaries; one with its last 60 minutes |
+//! | `GET /slow-operations` | operations over target or slow, worst first |
+//! | `GET /endpoints?top_n=N` | per-route HTTP counters, latency and last 60 minutes |
+//! | `GET /database?minutes=N` | database queries, slow ones, N+1 findings |
+//! | `GET /alerts?hours=N&severity=S` | active alerts and recent history, from a severity up |
+//! | `GET /recommendations?priority=P` | recommendations from a priority up |
+//! | `GET /trends?minutes=N` | the last N minutes against the N before |
+//! | `GET /benchmarks`, `POST /benchmarks/validate` | configured benchmarks; a validation report |
+//! | `POST /analyze` | evaluates alerts now: headline figures and alert events |
+//! | `GET /prometheus?format=prometheus\|openmetrics` | the registry as exposition text |
+//!
+//! Errors are JSON ([`ErrorBody`]); bad query values are a 400 naming the
+//! parameter; unknown parameters are ignored. Every response carries the
+//! [`MonitoringResponse`] extension and `Cache-Control: no-store`.
+
+mod alerts;
+mod benchmarks;
+mod error;
+mod health;
+mod metrics;
+mod operations;
+mod params;
+mod prometheus;
+
+pub use error::{ApiError, ErrorBody};
+
+use crate::auth::{self, Access, TokenError};
+use crate::MonitoringResponse;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{from_fn_with_state, map_response};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use perfmon_runtime::Benchmarks;
+use std::sync::Arc;
+
+/// How the router is built: who may read it (no default: choose
+/// [`with_token`](Self::with_token), [`with_guard`](Self::with_guard) or
+/// [`public`](Self::public)) and what it serves.
+#[derive(Debug, Clone)]
+pub struct RouterOptions {
+    access: Access,
+    protect_health: bool,
+    benchmarks: Benchmarks,
+}
+
+impl RouterOptions {
+    fn new(access: Access) -> Self {
+        RouterOptions {
+            access,
+            protect_health: false,
+            benchmarks: Benchmarks::default(),
+        }
+    }
+
+    /// Every route but `/health` requires `Authorization: Bearer <token>`.
+    /// The token is compared in constant time (see [`crate::auth`]). An empty
+    /// token, or one with spaces or non-ASCII characters, is refused.
+    pub fn with_token(token: impl AsRef<str>) -> Result<Self, TokenError> {
+        Access::token(token.as_ref()).map(Self::new)
+    }
+
+    /// Every route but `/health` requires `guard` to return `true` for the
+    /// request head (a session cookie, a client certificate's header, an
+    /// address); otherwise the answer is 401. A guard that panics denies.
+    pub fn with_guard(
+        guard: impl Fn(&http::request::Parts) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Self::new(Access::Guard(Arc::new(guard)))
+    }
+
+    /// Everyone may read every route: only for a listener nobody else
+    /// reaches (localhost, a private network), since the routes name your
+    /// operations, endpoints and users.
+    pub fn public() -> Self {
+        Self::new(Access::Public)
+    }
+
+    /// `/health` requires the same access as the other routes.
+    pub fn protect_health(mut self) -> Self {
+        self.protect_health = true;
+        self
+    }
+
+    /// The benchmarks `GET /benchmarks` lists and an empty
+    /// `POST /benchmarks/validate` validates.
+    pub fn benchmarks(mut self, benchmarks: Benchmarks) -> Self {
+        self.benchmarks = benchmarks;
+        self
+    }
+}
+
+/// What handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    benchmarks: Benchmarks,
+}
+
+/// The monitoring routes (see the [module docs](self)), to `nest` where you
+/// like.
+///
+/// ```
+/// use axum::body::Body;
+/// use axum::http::{header, Request, StatusCode};
+/// use axum::Router;
+/// use perfmon_axum::RouterOptions;
+/// use tower::ServiceExt; // oneshot
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let token = std::env::var("PERFMON_TOKEN").unwrap_or_else(|_| "change-me".into());
+/// let app = Router::new()
+///     .route("/parts", axum::routing::get(|| async { "parts" }))
+///     .nest("/performance", perfmon_axum::router(RouterOptions::with_token(&token)?));
+///
+/// let get = |auth: Option<String>| {
+///     let mut req = Request::get("/performance/metrics?minutes=5");
+///     if let Some(auth) = auth {
+///         req = req.header(header::AUTHORIZATION, auth);
+///     }
+///     req.body(Body::empty()).unwrap()
+/// };
+/// let denied = app.clone().oneshot(get(None)).await?;
+/// assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
+/// let ok = app.oneshot(get(Some(format!("Bearer {token}")))).await?;
+/// assert_eq!(ok.status(), StatusCode::OK);
+///
+/// assert!(RouterOptions::with_token("").is_err()); // refused, not a panic
+/// # Ok(())
+/// # }
+/// ```
+pub fn router(options: RouterOptions) -> Router {
+    let shared = Arc::new(Shared {
+        benchmarks: options.benchmarks,
+    });
+    let access = Arc::new(options.access);
+    let health = Router::new().route("/health", get(health::health));
+    let protected = Router::new()
+        // GET "/" is the dashboard's (perfmon_axum::dashboard): it goes here.
+        .route("/metrics", get(metrics::metrics))
+        .route("/summary", get(metrics::summary))
+        .route("/report", get(metrics::report))
+        .route("/compliance", get(metrics::compliance))
+        .route("/trends", get(metrics::trends))
+        .route("/operations", get(operations::list))
+        .route("/operations/{name}", get(operations::one))
+        .route("/slow-operations", get(operations::slow))
+        .route("/endpoints", get(operations::endpoints))
+        .route("/database", get(operations::database))
+        .route("/alerts", get(alerts::list))
+        .route("/recommendations", get(alerts::recommendations))
+        .route("/analyze", post(alerts::analyze))
+        .route("/benchmarks", get(benchmarks::list))
+        .route(
+            "/benchmarks/validate",
+            post(benchmarks::validate).layer(DefaultBodyLimit::max(benchmarks::MAX_BODY_BYTES)),
+        )
+        .route("/prometheus", get(prometheus::text));
+    let (protected, public) = if options.protect_health {
+        (protected.merge(health), Router::new())
+    } else {
+        (protected, health)
+    };
+    protected
+        .route_layer(from_fn_with_state(access, auth::require))
+        .merge(public)
+        .fallback(not_found)
+        .layer(map_response(mark))
+        .with_state(shared)
+}
+
+/// `/metrics` at the root in the Prometheus text format (`?format=openmetrics`
+/// for OpenMetrics), with the access of `options`, for a scraper's default
+/// path: `app.merge(perfmon_axum::prometheus_router(options))`.
+pub fn prometheus_router(options: RouterOptions) -> Router {
+    Router::new()
+        .route("/metrics", get(prometheus::text))
+        .route_layer(from_fn_with_state(Arc::new(options.access), auth::require))
+        .layer(map_response(mark))
+}
+
+/// Unknown paths under the router.
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such monitoring route")
+}
+
+/// Marks every response as monitoring traffic (the request layer leaves it
+/// out) and keeps it out of caches.
+async fn mark(mut response: Response) -> Response {
+    response.extensions_mut().insert(MonitoringResponse);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,158 @@
+//! Query parameters: each type parses and bounds-checks one parameter, and
+//! its error names it (see [`param_error`]).
+
+use super::error::param_error;
+use perfmon_runtime::export::Format;
+use perfmon_runtime::{registry, Severity};
+use serde::{Deserialize, Deserializer};
+
+/// The longest window of hours accepted (a week).
+pub(crate) const MAX_HOURS: u32 = 24 * 7;
+/// The most rows a `top_n` can ask for.
+pub(crate) const MAX_TOP_N: usize = 1000;
+
+fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d)
+}
+
+/// A whole number in `1..=max`, or an error naming `name`.
+fn whole<E: serde::de::Error>(name: &str, value: &str, max: u64) -> Result<u64, E> {
+    match value.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(param_error(
+            name,
+            value,
+            format!("{name} must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
+/// `minutes`: 1 to the registry's retention (per-minute buckets older
+/// than that are gone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Minutes(pub u32);
+
+impl<'de> Deserialize<'de> for Minutes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = raw(d)?;
+        let max = registry().retention_minutes().max(1);
+        whole("minutes", &v, u64::from(max)).map(|n| Minutes(n as u32))
+    }
+}
+
+/// `hours`: 1 to a week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hours(pub u32);
+
+impl<'de> Deserialize<'de> for Hours {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = raw(d)?;
+        whole("hours", &v, u64::from(MAX_HOURS)).map(|n| Hours(n as u32))
+    }
+}
+
+/// `top_n`: 1 to [`MAX_TOP_N`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TopN(pub usize);
+
+impl<'de> Deserialize<'de> for TopN {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = raw(d)?;
+        whole("top_n", &v, MAX_TOP_N as u64).map(|n| TopN(n as usize))
+    }
+}
+
+/// A minimum severity (`severity`) or priority (`priority`): `low`,
+/// `medium`, `high` or `critical`, in any case.
+fn severity<E: serde::de::Error>(name: &str, value: &str) -> Result<Severity, E> {
+    Severity::ALL
+        .into_iter()
+        .find(|s| s.name().eq_ignore_ascii_case(value))
+        .ok_or_else(|| {
+            param_error(
+                name,
+                value,
+                format!("{name} must be one of low, medium, high, critical"),
+            )
+        })
+}
+
+/// `severity`: the least severity shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MinSeverity(pub Severity);
+
+impl<'de> Deserialize<'de> for MinSeverity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        severity("severity", &raw(d)?).map(MinSeverity)
+    }
+}
+
+/// `priority`: the least priority shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MinPriority(pub Severity);
+
+impl<'de> Deserialize<'de> for MinPriority {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        severity("priority", &raw(d)?).map(MinPriority)
+    }
+}
+
+/// `format` of `/report`: `full` (the whole report) or `summary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ReportFormat {
+    /// The whole [`perfmon_runtime::Report`].
+    #[default]
+    Full,
+    /// Headline figures, slow operations, active alerts, recommendations.
+    Summary,
+}
+
+impl<'de> Deserialize<'de> for ReportFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = raw(d)?;
+        match v.to_ascii_lowercase().as_str() {
+            "full" => Ok(ReportFormat::Full),
+            "summary" => Ok(ReportFormat::Summary),
+            _ => Err(param_error(
+                "format",
+                &v,
+                "format must be full or summary".into(),
+            )),
+        }
+    }
+}
+
+/// `format` of `/prometheus`: `prometheus` (text 0.0.4) or `openmetrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ExportFormat(pub Format);
+
+impl<'de> Deserialize<'de> for ExportFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = raw(d)?;
+        match v.to_ascii_lowercase().as_str() {
+            "prometheus" | "text" => Ok(ExportFormat(Format::Prometheus)),
+            "openmetrics" => Ok(ExportFormat(Format::OpenMetrics)),
+            _ => Err(param_error(
+                "format",
+                &v,
+                "format must be prometheus or openmetrics".into(),
+            )),
+        }
+    }
+}
+
+/// The window of a `minutes` parameter: the last N minutes, or every call.
+pub(crate) fn window_of_minutes(minutes: Option<Minutes>) -> perfmon_runtime::Window {
+    minutes.map_or(perfmon_runtime::Window::All, |m| {
+        perfmon_runtime::Window::LastMinutes(m.0)
+    })
+}
+
+/// The window of an `hours` parameter, capped to the retention: the last
+/// `min(hours * 60, retention)` minutes, or every call.
+pub(crate) fn window_of_hours(hours: Option<Hours>) -> perfmon_runtime::Window {
+    hours.map_or(perfmon_runtime::Window::All, |h| {
+        let retention = registry().retention_minutes().max(1);
+        perfmon_runtime::Window::LastMinutes(h.0.saturating_mul(60).min(retention))
+    })
+}

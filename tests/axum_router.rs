@@ -1,0 +1,400 @@
+#![cfg(feature = "axum")]
+//! The monitoring router through `perfmon::axum`: every route's status and
+//! JSON shape, access (token, guard, public health), JSON 400s naming the
+//! parameter, Prometheus text, benchmark validation, and odd input.
+
+#[path = "prometheus/exposition.rs"]
+mod exposition;
+#[path = "axum_router/support.rs"]
+mod support;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use perfmon::axum::{prometheus_router, router, RouterOptions};
+use perfmon::export::Format;
+use serde_json::Value;
+use support::*;
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn every_route_answers_json_of_its_shape() {
+    let app = app();
+    for (method, path, keys) in PROTECTED {
+        let r = send(&app, method, &format!("/performance{path}"), bearer(), "").await;
+        assert_eq!(r.status, StatusCode::OK, "{method} {path}: {}", r.text());
+        assert!(r.marked, "{method} {path} carries MonitoringResponse");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store", "{path}");
+        assert!(r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let body = r.json();
+        for key in *keys {
+            assert!(
+                body.get(key).is_some(),
+                "{method} {path} lacks {key}: {body}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn report_full_is_the_runtime_report_serialized() {
+    let r = send(
+        &app(),
+        "GET",
+        "/performance/report?format=full",
+        bearer(),
+        "",
+    )
+    .await;
+    let report: perfmon::Report = serde_json::from_slice(&r.body).expect("a Report");
+    assert!(report.operations.iter().any(|o| o.name == DB_OP));
+    let expected = serde_json::to_value(perfmon::report(&Default::default())).unwrap();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&r.json()), keys(&expected));
+}
+
+#[tokio::test]
+async fn endpoints_list_routes_by_requests_with_latency_and_series() {
+    let body = send(
+        &app(),
+        "GET",
+        "/performance/endpoints?top_n=1000",
+        bearer(),
+        "",
+    )
+    .await
+    .json();
+    let routes = body["routes"].as_array().unwrap();
+    let requests: Vec<u64> = routes
+        .iter()
+        .map(|r| r["requests"].as_u64().unwrap())
+        .collect();
+    assert!(
+        requests.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by requests"
+    );
+    let row = routes.iter().find(|r| r["operation"] == ROUTE_OP).unwrap();
+    for key in [
+        "operation",
+        "method",
+        "route",
+        "requests",
+        "client_errors",
+        "server_errors",
+        "queries",
+        "query_ms",
+        "queries_per_request",
+        "p50_ms",
+        "p95_ms",
+        "mean_ms",
+        "series",
+    ] {
+        assert!(row.get(key).is_some(), "route row lacks {key}: {row}");
+    }
+    assert!(row["client_errors"].as_u64().unwrap() >= 1);
+    assert_eq!(row["series"].as_array().unwrap().len(), 60);
+    assert!(row["p50_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn database_lists_queries_and_n_plus_one() {
+    let body = send(&app(), "GET", "/performance/database", bearer(), "")
+        .await
+        .json();
+    assert!(body["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q["name"] == DB_OP));
+    let found = body["n_plus_one"].as_array().unwrap();
+    assert!(found
+        .iter()
+        .any(|p| p["operation"] == DB_OP && p["endpoint"] == ROUTE_OP));
+}
+
+#[tokio::test]
+async fn protected_routes_refuse_missing_wrong_and_other_scheme_credentials() {
+    let app = app();
+    for (method, path, _) in PROTECTED {
+        let uri = format!("/performance{path}");
+        for auth in [
+            None,
+            Some("Bearer wrong-token"),
+            Some("Bearer axum-router-test-toke"),
+            Some("Bearer axum-router-test-token-and-more"),
+            Some("Basic YWRtaW46YWRtaW4="),
+            Some("axum-router-test-token"),
+            Some("Bearer "),
+        ] {
+            let r = send(&app, method, &uri, auth, "").await;
+            assert_unauthorized(&r, &format!("{method} {path} with {auth:?}"));
+        }
+    }
+    // The scheme is case-insensitive.
+    let r = send(
+        &app,
+        "GET",
+        "/performance/metrics",
+        Some("bearer axum-router-test-token"),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn health_is_public_unless_protected() {
+    let r = send(&app(), "GET", "/performance/health", None, "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.marked);
+    let body = r.json();
+    for key in [
+        "status",
+        "score",
+        "components",
+        "active_alerts",
+        "active_alert_count",
+    ] {
+        assert!(body.get(key).is_some(), "health lacks {key}: {body}");
+    }
+    let options = RouterOptions::with_token(TOKEN).unwrap().protect_health();
+    let protected = Router::new().nest("/p", router(options));
+    assert_unauthorized(
+        &send(&protected, "GET", "/p/health", None, "").await,
+        "health",
+    );
+    let r = send(&protected, "GET", "/p/health", bearer(), "").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guard_decides_from_the_request_head() {
+    let options =
+        RouterOptions::with_guard(|parts| parts.headers.get("x-role").is_some_and(|v| v == "ops"));
+    let app = Router::new().nest("/p", router(options));
+    let allowed = app
+        .clone()
+        .oneshot(
+            Request::get("/p/metrics")
+                .header("x-role", "ops")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    let denied = send(&app, "GET", "/p/metrics", bearer(), "").await;
+    assert_unauthorized(&denied, "guard said no");
+    let panicking =
+        Router::new().nest("/p", router(RouterOptions::with_guard(|_| panic!("guard"))));
+    let r = send(&panicking, "GET", "/p/metrics", bearer(), "").await;
+    assert_unauthorized(&r, "a panicking guard denies");
+}
+
+#[tokio::test]
+async fn public_router_needs_no_credentials_and_empty_tokens_are_refused() {
+    let app = Router::new().nest("/p", router(RouterOptions::public()));
+    assert_eq!(
+        send(&app, "GET", "/p/compliance", None, "").await.status,
+        StatusCode::OK
+    );
+    assert!(RouterOptions::with_token("").is_err());
+    assert!(RouterOptions::with_token("two words").is_err());
+}
+
+#[tokio::test]
+async fn bad_parameters_are_json_400s_naming_them() {
+    let cases: &[(&str, &str)] = &[
+        ("/metrics?minutes=-5", "minutes"),
+        ("/metrics?minutes=0", "minutes"),
+        ("/metrics?minutes=61", "minutes"),
+        ("/metrics?minutes=abc", "minutes"),
+        ("/metrics?minutes=99999999999999999999999", "minutes"),
+        ("/metrics?minutes=5&minutes=6", "minutes"),
+        ("/database?minutes=1.5", "minutes"),
+        ("/trends?minutes=", "minutes"),
+        ("/summary?hours=-1", "hours"),
+        ("/summary?hours=100000", "hours"),
+        ("/report?hours=169", "hours"),
+        ("/report?format=xml", "format"),
+        ("/alerts?hours=0", "hours"),
+        ("/alerts?severity=urgent", "severity"),
+        ("/recommendations?priority=now", "priority"),
+        ("/endpoints?top_n=ten", "top_n"),
+        ("/endpoints?top_n=0", "top_n"),
+        ("/endpoints?top_n=1001", "top_n"),
+        ("/prometheus?format=json", "format"),
+    ];
+    let app = app();
+    for (path, parameter) in cases {
+        let r = send(&app, "GET", &format!("/performance{path}"), bearer(), "").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.text());
+        assert!(r.marked, "{path}");
+        let body = r.json();
+        assert_eq!(body["parameter"], *parameter, "{path}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(parameter),
+            "{path}: {body}"
+        );
+    }
+    let body = send(&app, "GET", "/performance/metrics?minutes=-5", bearer(), "")
+        .await
+        .json();
+    assert_eq!(body["error"], "minutes must be a whole number from 1 to 60");
+    assert_eq!(body["value"], "-5");
+}
+
+#[tokio::test]
+async fn unknown_parameters_are_ignored_and_unknown_operations_are_404() {
+    let app = app();
+    let r = send(
+        &app,
+        "GET",
+        "/performance/metrics?_=1700000000&x=y",
+        bearer(),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = send(
+        &app,
+        "GET",
+        "/performance/operations/axum_router_test.nope",
+        bearer(),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.marked);
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("axum_router_test.nope"));
+    // Names with spaces, slashes and braces travel percent-encoded.
+    let uri = "/performance/operations/GET%20%2Faxum-router-test%2F%7Bid%7D";
+    let r = send(&app, "GET", uri, bearer(), "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["operation"]["name"], ROUTE_OP);
+    let r = send(&app, "GET", "/performance/no-such-route", bearer(), "").await;
+    assert_eq!((r.status, r.marked), (StatusCode::NOT_FOUND, true));
+}
+
+#[tokio::test]
+async fn prometheus_text_parses_and_passes_promtool() {
+    let app = app();
+    for (query, format) in [
+        ("", Format::Prometheus),
+        ("?format=openmetrics", Format::OpenMetrics),
+    ] {
+        let r = send(
+            &app,
+            "GET",
+            &format!("/performance/prometheus{query}"),
+            bearer(),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers[header::CONTENT_TYPE], format.content_type());
+        let text = r.text();
+        assert!(text.contains(DB_OP));
+        let families = exposition::parse(&text, format);
+        let calls = exposition::value(
+            &families,
+            "perfmon_operation_calls_total",
+            &[("operation", DB_OP)],
+        );
+        assert!(calls >= 5.0, "{calls}");
+        if format == Format::Prometheus {
+            exposition::promtool_check(&text);
+        }
+    }
+    let scrape = prometheus_router(RouterOptions::with_token(TOKEN).unwrap());
+    assert_unauthorized(&send(&scrape, "GET", "/metrics", None, "").await, "scrape");
+    let r = send(&scrape, "GET", "/metrics", bearer(), "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.marked);
+    exposition::parse(&r.text(), Format::Prometheus);
+}
+
+#[tokio::test]
+async fn benchmarks_validate_bodies_and_refuse_malformed_ones() {
+    let app = app();
+    let uri = "/performance/benchmarks/validate";
+    let body = format!(
+        r#"{{ "benchmarks": [
+            {{ "operation": "{DB_OP}", "threshold_ms": 10000 }},
+            {{ "operation": "{DB_OP}", "threshold_ms": 1, "statistic": "max" }}
+        ] }}"#
+    );
+    let v = send(&app, "POST", uri, bearer(), &body).await.json();
+    assert_eq!(
+        (v["passed"].as_bool(), v["passed_count"].as_u64()),
+        (Some(false), Some(1))
+    );
+    assert_eq!(v["rows"][0]["verdict"], "passed");
+    assert_eq!(v["rows"][1]["verdict"], "failed");
+    // An empty body validates the configured benchmarks.
+    let v = send(&app, "POST", uri, bearer(), "  ").await.json();
+    assert_eq!(v["passed"], true, "{v}");
+    let listed = send(&app, "GET", "/performance/benchmarks", bearer(), "")
+        .await
+        .json();
+    assert_eq!(listed["benchmarks"][0]["operation"], DB_OP);
+    for bad in [
+        "{",
+        "[]",
+        r#"{"benchmarks": [{"operation": 3}]}"#,
+        "\u{0}\u{1}",
+    ] {
+        let r = send(&app, "POST", uri, bearer(), bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad:?}: {}", r.text());
+        assert_eq!(r.json()["parameter"], "body");
+    }
+}
+
+#[tokio::test]
+async fn odd_query_strings_never_fail_the_server() {
+    let app = app();
+    let odd = [
+        "minutes=&hours=&top_n=&severity=&priority=&format=",
+        "minutes=%E2%9C%93&hours=%F0%9F%92%A5&severity=%C3%A9",
+        "top_n=184467440737095516161844674407370955161&hours=1e3&minutes=0x10",
+        "severity=high&severity=low&format=full&format=summary",
+        "minutes",
+        "&&&==&=",
+        "%zz=%zz&minutes=%",
+        "hours=+1&top_n=%2B5&minutes=%205",
+        "severity=HIGH&priority=Critical&format=OpenMetrics",
+    ];
+    let long = format!("minutes={}&top_n={}", "9".repeat(5000), "1".repeat(5000));
+    let gets: Vec<&str> = PROTECTED
+        .iter()
+        .filter(|(m, _, _)| *m == "GET")
+        .map(|(_, p, _)| p.split('?').next().unwrap())
+        .chain(["/health", "/prometheus", "/operations/%FF%FE"])
+        .collect();
+    for path in gets {
+        for query in odd.iter().copied().chain([long.as_str()]) {
+            let uri = format!("/performance{path}?{query}");
+            let r = send(&app, "GET", &uri, bearer(), "").await;
+            assert!(
+                [
+                    StatusCode::OK,
+                    StatusCode::BAD_REQUEST,
+                    StatusCode::NOT_FOUND
+                ]
+                .contains(&r.status),
+                "{uri}: {} {}",
+                r.status,
+                r.text()
+            );
+            if r.status != StatusCode::OK || !path.starts_with("/prometheus") {
+                r.json(); // JSON whatever the status
+            }
+        }
+    }
+}
