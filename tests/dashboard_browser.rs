@@ -181,7 +181,9 @@ fn dashboard_renders_the_service_data_in_chromium() {
     // page also works at `/performance/` (its base comes from the path).
     let app = Router::new()
         .route("/performance/", get(dashboard::page))
-        .nest("/performance", monitoring());
+        .nest("/performance", monitoring())
+        // The page without the router: its requests fail.
+        .nest("/lonely", Router::new().route("/", get(dashboard::page)));
     rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     // No trailing slash: the page must find `report` under /performance/.
@@ -236,6 +238,15 @@ fn dashboard_renders_the_service_data_in_chromium() {
     );
     assert!(!dom.contains("GET /parts/{id}"));
     assert!(dom.contains(r#"<main id="content" hidden="">"#));
+
+    // A server that does not answer the page's requests: a visible message.
+    let dom = run_chromium(&chromium, &["--dump-dom"], &format!("http://{addr}/lonely"));
+    assert!(
+        dom.contains(
+            r#"<div id="banner" class="banner" role="alert">The server answered HTTP 404 for report."#
+        ),
+        "no error message:\n{dom}"
+    );
 
     // The screenshot, for a human: target/dashboard-browser/dashboard.png.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dashboard-browser");
