@@ -1,6 +1,8 @@
 //! The axum adapter of perfmon: a tower layer that times every request and
 //! a router that serves the monitoring endpoints.
 //!
+//! - [`layer`]: [`PerfmonLayer`], the tower layer that times each request
+//!   under its route template (`"GET /parts/{id}"`).
 //! - [`stats`]: HTTP counters beyond each route's perfmon operation
 //!   (in flight, 4xx/5xx, queries per request, concurrency, users, tenants).
 //! - [`router`] / [`RouterOptions`]: JSON monitoring endpoints (health,
@@ -26,10 +28,12 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod layer;
 pub mod routes;
 pub mod stats;
 
 pub use auth::TokenError;
+pub use layer::{PerfmonBody, PerfmonLayer, PerfmonService};
 pub use routes::{prometheus_router, router, ApiError, ErrorBody, RouterOptions};
 pub use stats::{http_stats, HttpSnapshot, HttpStats};
 

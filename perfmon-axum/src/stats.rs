@@ -8,7 +8,7 @@ use dashmap::DashMap;
 use once_cell::sync::Lazy;
 use perfmon_runtime::{AtomicHistogram, Histogram};
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
 /// Users (and, separately, tenants) counted by name before the rest go to
@@ -132,6 +132,13 @@ impl HttpStats {
         self.tenants.record(tenant);
     }
 
+    /// Sets how many distinct users (and, separately, tenants) are counted
+    /// by name; names already counted stay.
+    pub fn set_max_principals(&self, max: usize) {
+        self.users.max.store(max, Relaxed);
+        self.tenants.max.store(max, Relaxed);
+    }
+
     /// Requests in flight now.
     pub fn in_flight(&self) -> i64 {
         self.in_flight.load(Relaxed)
@@ -205,7 +212,7 @@ impl HttpStats {
 /// Request counts per principal (user or tenant), capped.
 #[derive(Debug)]
 struct Principals {
-    max: usize,
+    max: AtomicUsize,
     counts: DashMap<String, AtomicU64>,
     other: AtomicU64,
 }
@@ -213,7 +220,7 @@ struct Principals {
 impl Principals {
     fn new(max: usize) -> Self {
         Principals {
-            max,
+            max: AtomicUsize::new(max),
             counts: DashMap::new(),
             other: AtomicU64::new(0),
         }
@@ -224,7 +231,7 @@ impl Principals {
             c.fetch_add(1, Relaxed);
             return;
         }
-        if self.counts.len() >= self.max {
+        if self.counts.len() >= self.max.load(Relaxed) {
             self.other.fetch_add(1, Relaxed);
             return;
         }

@@ -1,0 +1,301 @@
+//! [`PerfmonLayer`]: the configuration, and the per-route cache shared by
+//! every service it builds.
+
+use super::service::PerfmonService;
+use crate::stats::{http_stats, RouteCounters};
+use dashmap::DashMap;
+use http::request::Parts;
+use http::Method;
+use perfmon_runtime::{registry, Kind, Operation};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_layer::Layer;
+
+/// Route of requests that matched no route (no `MatchedPath`): they all
+/// share one bucket per method, whatever their raw path.
+pub const UNMATCHED_ROUTE: &str = "<unmatched>";
+
+/// Method bucket of requests with a non-standard method (so that clients
+/// cannot create operations by inventing methods).
+pub const OTHER_METHOD: &str = "OTHER";
+
+/// Latency from which a request is logged at `WARN` by default.
+pub const DEFAULT_SLOW_REQUEST_WARN: Duration = Duration::from_secs(1);
+
+/// Latency from which a request is logged at `ERROR` by default.
+pub const DEFAULT_SLOW_REQUEST_ERROR: Duration = Duration::from_secs(5);
+
+/// Extracts a principal (user or tenant) from a request's head.
+pub(crate) type Extractor = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
+
+/// A layer that times every request of an axum router (or any tower service
+/// of `http` requests and responses) into the perfmon registry and
+/// [`http_stats()`]. See the [module docs](super) for what is recorded.
+///
+/// ```
+/// use axum::{body::Body, http::Request, routing::get, Router};
+/// use perfmon_axum::PerfmonLayer;
+/// use std::time::Duration;
+/// use tower::ServiceExt;
+///
+/// let app = Router::new()
+///     .route("/parts/{id}", get(|| async { "a part" }))
+///     .layer(
+///         PerfmonLayer::new()
+///             .exclude_path("/internal")
+///             .slow_request_warn(Duration::from_millis(500))
+///             .user(|parts| {
+///                 let user = parts.headers.get("x-user")?.to_str().ok()?;
+///                 Some(user.to_owned())
+///             }),
+///     );
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = Request::get("/parts/7").body(Body::empty()).unwrap();
+/// let response = app.oneshot(request).await.unwrap();
+/// // Recorded once the body is finished (here: read, or dropped).
+/// drop(response);
+/// # });
+/// let op = perfmon_runtime::registry().snapshot("GET /parts/{id}").unwrap();
+/// assert_eq!(op.count, 1);
+/// ```
+#[derive(Clone)]
+pub struct PerfmonLayer {
+    shared: Arc<Shared>,
+}
+
+/// What every service of one layer shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) excluded: Vec<Box<str>>,
+    pub(crate) warn_ns: u64,
+    pub(crate) error_ns: u64,
+    pub(crate) user: Option<Extractor>,
+    pub(crate) tenant: Option<Extractor>,
+    /// Template → the routes of that template, one per method bucket.
+    routes: DashMap<Box<str>, Vec<(&'static str, Arc<Route>)>>,
+}
+
+/// One route's handles, resolved once per (method, template).
+#[derive(Debug)]
+pub(crate) struct Route {
+    /// `"GET /parts/{id}"`: the operation's name and the N+1 endpoint.
+    pub(crate) name: Box<str>,
+    pub(crate) operation: Arc<Operation>,
+    pub(crate) counters: Arc<RouteCounters>,
+}
+
+impl Default for PerfmonLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for PerfmonLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.shared;
+        f.debug_struct("PerfmonLayer")
+            .field("excluded", &s.excluded)
+            .field("slow_request_warn", &Duration::from_nanos(s.warn_ns))
+            .field("slow_request_error", &Duration::from_nanos(s.error_ns))
+            .field("user", &s.user.is_some())
+            .field("tenant", &s.tenant.is_some())
+            .field("routes", &s.routes.len())
+            .finish()
+    }
+}
+
+fn saturating_nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl PerfmonLayer {
+    /// A layer with the defaults: nothing excluded (monitoring routes are
+    /// left out by their [`MonitoringResponse`](crate::MonitoringResponse)
+    /// marker), slow requests logged at `WARN` from 1 s and at `ERROR` from
+    /// 5 s, no user or tenant extraction.
+    pub fn new() -> Self {
+        PerfmonLayer {
+            shared: Arc::new(Shared {
+                excluded: Vec::new(),
+                warn_ns: saturating_nanos(DEFAULT_SLOW_REQUEST_WARN),
+                error_ns: saturating_nanos(DEFAULT_SLOW_REQUEST_ERROR),
+                user: None,
+                tenant: None,
+                routes: DashMap::new(),
+            }),
+        }
+    }
+
+    fn shared_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.shared)
+    }
+
+    /// Leaves out requests whose path starts with `prefix` (a plain string
+    /// prefix: `"/health"` also excludes `"/healthz"`). They pass through
+    /// untouched: no timing, no in-flight count, no request scope.
+    pub fn exclude_path(mut self, prefix: impl Into<String>) -> Self {
+        let prefix = prefix.into().into_boxed_str();
+        self.shared_mut().excluded.push(prefix);
+        self
+    }
+
+    /// Requests that take at least `threshold` (until their body finished)
+    /// are logged as a `tracing` event at `WARN` (target `perfmon::axum`,
+    /// fields `method`, `route`, `status`, `latency_ms`). Default 1 s.
+    pub fn slow_request_warn(mut self, threshold: Duration) -> Self {
+        self.shared_mut().warn_ns = saturating_nanos(threshold);
+        self
+    }
+
+    /// Requests that take at least `threshold` are logged at `ERROR`
+    /// instead of `WARN`. Default 5 s.
+    pub fn slow_request_error(mut self, threshold: Duration) -> Self {
+        self.shared_mut().error_ns = saturating_nanos(threshold);
+        self
+    }
+
+    /// Counts each request under the user `extract` returns (`None`: not
+    /// counted), in [`http_stats()`] with its cardinality cap. Runs on the
+    /// request head before the inner service sees it, so it can read
+    /// headers and extensions set by outer layers (e.g. authentication).
+    pub fn user<F>(mut self, extract: F) -> Self
+    where
+        F: Fn(&Parts) -> Option<String> + Send + Sync + 'static,
+    {
+        self.shared_mut().user = Some(Arc::new(extract));
+        self
+    }
+
+    /// Counts each request under the tenant `extract` returns, like
+    /// [`user`](Self::user).
+    pub fn tenant<F>(mut self, extract: F) -> Self
+    where
+        F: Fn(&Parts) -> Option<String> + Send + Sync + 'static,
+    {
+        self.shared_mut().tenant = Some(Arc::new(extract));
+        self
+    }
+
+    /// Sets how many distinct users (and, separately, tenants) are counted
+    /// by name before the rest go to one "other" count. This is a setting of
+    /// the process-wide [`http_stats()`], applied when called (default
+    /// [`DEFAULT_MAX_PRINCIPALS`](crate::stats::DEFAULT_MAX_PRINCIPALS));
+    /// names already counted stay.
+    pub fn max_principals(self, max: usize) -> Self {
+        http_stats().set_max_principals(max);
+        self
+    }
+}
+
+/// The method bucket of `method`: its name if standard, else [`OTHER_METHOD`].
+pub(crate) fn method_key(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => OTHER_METHOD,
+    }
+}
+
+impl Shared {
+    /// Whether requests to `path` are left out.
+    pub(crate) fn is_excluded(&self, path: &str) -> bool {
+        self.excluded.iter().any(|p| path.starts_with(&**p))
+    }
+
+    /// The route of (`method`, `template`): a read-locked map lookup and an
+    /// `Arc` clone once the route is known; the operation name is built and
+    /// the registry consulted only the first time.
+    /// `method` is a bucket from [`method_key`].
+    pub(crate) fn route(&self, method: &'static str, template: &str) -> Arc<Route> {
+        if let Some(routes) = self.routes.get(template) {
+            if let Some((_, route)) = routes.iter().find(|(m, _)| *m == method) {
+                return route.clone();
+            }
+        }
+        self.new_route(method, template)
+    }
+
+    #[cold]
+    fn new_route(&self, method: &'static str, template: &str) -> Arc<Route> {
+        let mut routes = self.routes.entry(template.into()).or_default();
+        if let Some((_, route)) = routes.iter().find(|(m, _)| *m == method) {
+            return route.clone();
+        }
+        let name = format!("{method} {template}");
+        let route = Arc::new(Route {
+            operation: registry().operation(&name, Kind::ApiResponse),
+            counters: http_stats().route(method, template),
+            name: name.into_boxed_str(),
+        });
+        routes.push((method, route.clone()));
+        route
+    }
+}
+
+impl<S> Layer<S> for PerfmonLayer {
+    type Service = PerfmonService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PerfmonService::new(inner, self.shared.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_cached_per_method_and_template() {
+        let layer = PerfmonLayer::new();
+        let s = &layer.shared;
+        let a = s.route("GET", "/layer_unit/{id}");
+        let b = s.route("GET", "/layer_unit/{id}");
+        let c = s.route("POST", "/layer_unit/{id}");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(&*a.name, "GET /layer_unit/{id}");
+        assert_eq!(a.operation.name(), "GET /layer_unit/{id}");
+        assert_eq!(a.operation.kind(), &Kind::ApiResponse);
+    }
+
+    #[test]
+    fn invented_methods_share_one_bucket() {
+        let layer = PerfmonLayer::new();
+        let a = Method::from_bytes(b"FROB").unwrap();
+        let b = Method::from_bytes(b"TWIDDLE").unwrap();
+        let (ra, rb) = (
+            layer.shared.route(method_key(&a), "/layer_unit/m"),
+            layer.shared.route(method_key(&b), "/layer_unit/m"),
+        );
+        assert!(Arc::ptr_eq(&ra, &rb));
+        assert_eq!(&*ra.name, "OTHER /layer_unit/m");
+    }
+
+    #[test]
+    fn exclusion_is_a_path_prefix() {
+        let layer = PerfmonLayer::new().exclude_path("/internal");
+        assert!(layer.shared.is_excluded("/internal/x"));
+        assert!(!layer.shared.is_excluded("/api/internal"));
+    }
+
+    #[test]
+    fn builder_keeps_earlier_settings() {
+        let layer = PerfmonLayer::new()
+            .slow_request_warn(Duration::from_millis(20))
+            .slow_request_error(Duration::from_millis(30))
+            .exclude_path("/a")
+            .exclude_path("/b");
+        let s = &layer.shared;
+        assert_eq!((s.warn_ns, s.error_ns), (20_000_000, 30_000_000));
+        assert_eq!(s.excluded.len(), 2);
+    }
+}

@@ -1,0 +1,88 @@
+//! [`PerfmonService`]: starts a request's measurements and hands them to
+//! the response future.
+
+use super::future::ResponseFuture;
+use super::layer::{method_key, Shared};
+use super::recorder::Recorder;
+use axum::extract::MatchedPath;
+use http::{Request, Response};
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tower_service::Service;
+
+/// The service [`PerfmonLayer`](super::PerfmonLayer) wraps around each
+/// inner service.
+#[derive(Clone)]
+pub struct PerfmonService<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for PerfmonService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PerfmonService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> PerfmonService<S> {
+    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
+        PerfmonService { inner, shared }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The wrapped service, by value.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for PerfmonService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = Response<super::PerfmonBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let shared = &*self.shared;
+        if shared.is_excluded(req.uri().path()) {
+            return ResponseFuture::new(self.inner.call(req), None);
+        }
+        // The route is resolved when the request is recorded, so monitoring
+        // responses leave no (empty) operation behind.
+        let method = method_key(req.method());
+        let template = req.extensions().get::<MatchedPath>().cloned();
+        let (req, user, tenant) = if shared.user.is_some() || shared.tenant.is_some() {
+            let (parts, body) = req.into_parts();
+            let user = shared.user.as_ref().and_then(|f| f(&parts));
+            let tenant = shared.tenant.as_ref().and_then(|f| f(&parts));
+            (Request::from_parts(parts, body), user, tenant)
+        } else {
+            (req, None, None)
+        };
+        let recorder = Recorder::start(self.shared.clone(), method, template, user, tenant);
+        // Services may do work in `call` itself: it is in the request scope.
+        let future = {
+            let _scope = recorder.context.enter();
+            self.inner.call(req)
+        };
+        ResponseFuture::new(future, Some(recorder))
+    }
+}
