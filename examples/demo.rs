@@ -430,6 +430,7 @@ async fn client(addr: SocketAddr, worker: u64, until: Instant) -> u64 {
     let mut step = worker * 7;
     let (admin, viewer) = (Some("sess-admin"), Some("sess-viewer"));
     let mut created: Vec<u64> = Vec::new();
+    let mut failures = 0u64;
     while Instant::now() < until {
         step += 1;
         // Mostly a few hot parts (L1 hits), sometimes any of 1-16 (13-16
@@ -474,7 +475,10 @@ async fn client(addr: SocketAddr, worker: u64, until: Instant) -> u64 {
             _ => send(addr, "GET", &format!("/parts/{id}"), viewer, None).await,
         };
         if let Err(e) = result {
-            eprintln!("load generator: {e}");
+            if failures == 0 {
+                eprintln!("load generator {worker}: {e} (further errors not shown)");
+            }
+            failures += 1;
             sleep_ms(200).await;
         }
         sent += 1;
@@ -538,8 +542,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port = env_u64("PERFMON_DEMO_PORT")?.unwrap_or(3000);
     let port =
         u16::try_from(port).map_err(|_| format!("PERFMON_DEMO_PORT={port} is not a port"))?;
-    let load_seconds = env_u64("PERFMON_DEMO_LOAD_SECONDS")?.unwrap_or(20);
     let exit_after = env_u64("PERFMON_DEMO_EXIT_AFTER_SECONDS")?;
+    // The load stops a second before the service does.
+    let load_seconds = env_u64("PERFMON_DEMO_LOAD_SECONDS")?
+        .unwrap_or(20)
+        .min(exit_after.map_or(u64::MAX, |s| s.saturating_sub(1)));
     let token = match std::env::var("PERFMON_DEMO_TOKEN") {
         Ok(t) => t,
         Err(_) => fresh_token(),
