@@ -435,7 +435,7 @@ async fn client(addr: SocketAddr, worker: u64, until: Instant) -> u64 {
         step += 1;
         // Mostly a few hot parts (L1 hits), sometimes any of 1-16 (13-16
         // are missing at first: 404s once both caches missed).
-        let id = if step % 3 == 0 {
+        let id = if step.is_multiple_of(3) {
             1 + step % 16
         } else {
             1 + step % 4
@@ -443,7 +443,11 @@ async fn client(addr: SocketAddr, worker: u64, until: Instant) -> u64 {
         let result = match step % 20 {
             0 => {
                 // Now and then someone who may not log in tries.
-                let user = if step % 120 == 0 { "mallory" } else { "admin" };
+                let user = if step.is_multiple_of(120) {
+                    "mallory"
+                } else {
+                    "admin"
+                };
                 let body = json!({"user": user, "password": "hunter2"});
                 send(addr, "POST", "/login", None, Some(&body)).await
             }
