@@ -9,6 +9,8 @@
 //!   metrics, reports, operations, endpoints, alerts, benchmarks,
 //!   Prometheus text), and [`prometheus_router`] for `/metrics`.
 //! - [`auth`]: bearer token (constant-time) or guard access.
+//! - [`dashboard`]: the live HTML dashboard page ([`dashboard::page`]),
+//!   for the router's `GET /`.
 //!
 //! ```
 //! use axum::Router;
@@ -25,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod dashboard;
 pub mod layer;
 pub mod routes;
 pub mod stats;
