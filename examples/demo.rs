@@ -367,9 +367,9 @@ async fn monthly_report(
 }
 
 fn app(db: AppState, token: &str) -> Result<Router, perfmon::axum::TokenError> {
-    let monitoring = perfmon::axum::router(RouterOptions::with_token(token)?)
-        // The page itself is public; the data it reads needs the token.
-        .route("/", get(dashboard::page));
+    // The dashboard page is served at the router's `/` (public; the data it
+    // reads needs the token).
+    let monitoring = perfmon::axum::router(RouterOptions::with_token(token)?);
     Ok(Router::new()
         .route("/login", axum::routing::post(login))
         .route("/parts", get(list_parts).post(create_part))

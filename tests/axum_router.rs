@@ -398,3 +398,16 @@ async fn odd_query_strings_never_fail_the_server() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_page_is_served_at_the_root_without_a_token() {
+    let r = send(&app(), "GET", "/performance", None, "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.marked, "the layer must leave the dashboard out");
+    let ctype = r.headers.get("content-type").unwrap().to_str().unwrap();
+    assert!(ctype.starts_with("text/html"), "{ctype}");
+    assert!(r.text().contains("<html"), "not the page");
+    // The data behind it still needs the token.
+    let data = send(&app(), "GET", "/performance/report", None, "").await;
+    assert_eq!(data.status, StatusCode::UNAUTHORIZED);
+}

@@ -91,7 +91,7 @@ fn record_data() {
 /// at its `/` (public: the data it reads is not).
 fn monitoring() -> Router {
     let options = RouterOptions::with_token(TOKEN).expect("a usable token");
-    perfmon::axum::router(options).route("/", get(dashboard::page))
+    perfmon::axum::router(options)
 }
 
 fn unique_dir(tag: &str) -> PathBuf {

@@ -3,6 +3,7 @@
 //!
 //! | route | body |
 //! |---|---|
+//! | `GET /` | the dashboard page (public: the page holds no data and asks for the token) |
 //! | `GET /health` | status, score, health per kind, active alerts (public unless [`RouterOptions::protect_health`]) |
 //! | `GET /metrics?minutes=N` | grade, compliance, stats per kind over the last N minutes (default: all) |
 //! | `GET /summary?hours=N` | the report's headline figures, compliance and health |
@@ -147,7 +148,6 @@ pub fn router(options: RouterOptions) -> Router {
     let access = Arc::new(options.access);
     let health = Router::new().route("/health", get(health::health));
     let protected = Router::new()
-        // GET "/" is the dashboard's (perfmon_axum::dashboard): it goes here.
         .route("/metrics", get(metrics::metrics))
         .route("/summary", get(metrics::summary))
         .route("/report", get(metrics::report))
@@ -172,6 +172,9 @@ pub fn router(options: RouterOptions) -> Router {
     } else {
         (protected, health)
     };
+    // The dashboard page is public: it holds no data, and asks for the token
+    // before it fetches any (a browser cannot send a header with a page load).
+    let public = public.route("/", get(crate::dashboard::page));
     protected
         .route_layer(from_fn_with_state(access, auth::require))
         .merge(public)
