@@ -18,12 +18,12 @@ pin_project! {
     pub struct PerfmonBody<B> {
         #[pin]
         inner: B,
-        recorder: Option<Recorder>,
+        recorder: Option<Box<Recorder>>,
     }
 }
 
 impl<B> PerfmonBody<B> {
-    pub(crate) fn new(inner: B, recorder: Option<Recorder>) -> Self {
+    pub(crate) fn new(inner: B, recorder: Option<Box<Recorder>>) -> Self {
         PerfmonBody { inner, recorder }
     }
 }

@@ -18,12 +18,12 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        recorder: Option<Recorder>,
+        recorder: Option<Box<Recorder>>,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, recorder: Option<Recorder>) -> Self {
+    pub(crate) fn new(inner: F, recorder: Option<Box<Recorder>>) -> Self {
         ResponseFuture { inner, recorder }
     }
 }

@@ -77,7 +77,15 @@ where
         } else {
             (req, None, None)
         };
-        let recorder = Recorder::start(self.shared.clone(), method, template, user, tenant);
+        // Boxed: moving one pointer with the future and the body is cheaper
+        // than moving the recorder (about 170 bytes) at every step (measured).
+        let recorder = Box::new(Recorder::start(
+            self.shared.clone(),
+            method,
+            template,
+            user,
+            tenant,
+        ));
         // Services may do work in `call` itself: it is in the request scope.
         let future = {
             let _scope = recorder.context.enter();
