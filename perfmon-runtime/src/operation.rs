@@ -15,7 +15,7 @@ use crate::clock;
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
 use crate::level::{classify_nanos, LevelBounds};
-use crate::recent::{CallRecord, CapturedParam, Outcome, RecentCalls};
+use crate::recent::{CallRecord, CapturedParam, Outcome, RecentCalls, ERROR_CAPACITY};
 use crate::summary::OperationSnapshot;
 use crate::window::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use std::cell::Cell;
@@ -275,8 +275,9 @@ impl Operation {
         message: Option<&str>,
     ) {
         self.record(ns, end, outcome, || CallDetails {
-            error: message
-                .map(|m| crate::recent::BoundedText::<256>::display(m).to_string_marked()),
+            error: message.map(|m| {
+                crate::recent::BoundedText::<ERROR_CAPACITY>::display(m).to_string_marked()
+            }),
             ..CallDetails::default()
         });
     }

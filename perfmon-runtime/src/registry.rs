@@ -172,11 +172,11 @@ impl Registry {
         if !crate::is_enabled() {
             return;
         }
-        let ns = crate::level::saturating_nanos(duration);
-        self.operation(name, kind)
-            .record(ns, crate::clock::now_raw(), outcome, || {
-                failure_details(message)
-            });
+        self.operation(name, kind).record_outcome(
+            crate::level::saturating_nanos(duration),
+            outcome,
+            message,
+        );
     }
 
     /// Records a finished call that ended at `at` (for durations timed
