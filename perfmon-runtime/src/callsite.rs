@@ -80,7 +80,7 @@ impl Callsite {
             active: Some((self, operation)),
             start: clock::now_raw(),
             end: 0,
-            params,
+            params: Some(params),
         }
     }
 }
@@ -150,7 +150,8 @@ pub struct CallGuard<const N: usize> {
     start: u64,
     /// Set when an async body completed, before the outcome is known.
     end: u64,
-    params: Params<N>,
+    /// `None` for an inert guard (perfmon disabled): no buffer to fill.
+    params: Option<Params<N>>,
 }
 
 impl<const N: usize> CallGuard<N> {
@@ -159,7 +160,7 @@ impl<const N: usize> CallGuard<N> {
             active: None,
             start: 0,
             end: 0,
-            params: Params::new(),
+            params: None,
         }
     }
 
@@ -192,7 +193,10 @@ impl<const N: usize> CallGuard<N> {
         let params = &self.params;
         op.record(ns, self.end, outcome, || CallDetails {
             error: error.map(|e| e.to_string_marked()),
-            params: params.to_records(site.meta.params),
+            params: params
+                .as_ref()
+                .map(|p| p.to_records(site.meta.params))
+                .unwrap_or_default(),
             at_unix_ms: None,
         });
     }
