@@ -126,7 +126,7 @@ impl<const N: usize> Params<N> {
     #[inline]
     pub fn capture<T: fmt::Debug + ?Sized>(&mut self, index: usize, value: &T) {
         if let Some(slot) = self.0.get_mut(index) {
-            *slot = BoundedText::debug(value);
+            slot.set_debug(value);
         }
     }
 

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::fmt::{self, Write};
+use std::mem::MaybeUninit;
 
 /// Bytes kept of one captured parameter value.
 pub const PARAM_CAPACITY: usize = 128;
@@ -23,10 +24,11 @@ pub const SLOWEST_CALLS: usize = 8;
 /// Text formatted into a fixed buffer, cut at a character boundary when full.
 ///
 /// Writing stops the formatter with `fmt::Error` once the buffer is full, so
-/// a large `Debug` value costs no more than the buffer's size to capture.
+/// a large `Debug` value costs no more than the buffer's size to capture. The
+/// buffer is not zero-filled: only the bytes written are ever read.
 #[derive(Clone)]
 pub struct BoundedText<const CAP: usize> {
-    buf: [u8; CAP],
+    buf: [MaybeUninit<u8>; CAP],
     len: usize,
     truncated: bool,
 }
@@ -41,7 +43,7 @@ impl<const CAP: usize> BoundedText<CAP> {
     /// Empty text.
     pub const fn new() -> Self {
         BoundedText {
-            buf: [0; CAP],
+            buf: [MaybeUninit::uninit(); CAP],
             len: 0,
             truncated: false,
         }
@@ -50,8 +52,15 @@ impl<const CAP: usize> BoundedText<CAP> {
     /// Formats `value` with `Debug`, keeping at most `CAP` bytes.
     pub fn debug<T: fmt::Debug + ?Sized>(value: &T) -> Self {
         let mut t = Self::new();
-        let _ = write!(t, "{value:?}"); // Err only means "full".
+        t.set_debug(value);
         t
+    }
+
+    /// Replaces the text with `value`'s `Debug` text, in place.
+    pub fn set_debug<T: fmt::Debug + ?Sized>(&mut self, value: &T) {
+        self.len = 0;
+        self.truncated = false;
+        let _ = write!(self, "{value:?}"); // Err only means "full".
     }
 
     /// Formats `value` with `Display`, keeping at most `CAP` bytes.
@@ -63,8 +72,13 @@ impl<const CAP: usize> BoundedText<CAP> {
 
     /// The text kept so far.
     pub fn as_str(&self) -> &str {
+        let written = &self.buf[..self.len];
+        // SAFETY: `write_str` initialises `buf[..len]` (and only ever grows
+        // `len` over bytes it has just copied in), so these bytes are
+        // initialised; `MaybeUninit<u8>` has the layout of `u8`.
+        let bytes = unsafe { &*(written as *const [MaybeUninit<u8>] as *const [u8]) };
         // Only whole characters are ever copied in, so this cannot fail.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        std::str::from_utf8(bytes).unwrap_or_default()
     }
 
     /// Whether something was cut off.
@@ -80,22 +94,30 @@ impl<const CAP: usize> BoundedText<CAP> {
         }
         s
     }
+
+    fn push(&mut self, bytes: &[u8]) {
+        for (slot, b) in self.buf[self.len..self.len + bytes.len()]
+            .iter_mut()
+            .zip(bytes)
+        {
+            slot.write(*b);
+        }
+        self.len += bytes.len();
+    }
 }
 
 impl<const CAP: usize> Write for BoundedText<CAP> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = CAP - self.len;
         if s.len() <= room {
-            self.buf[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
-            self.len += s.len();
+            self.push(s.as_bytes());
             return Ok(());
         }
         let mut cut = room;
         while !s.is_char_boundary(cut) {
             cut -= 1;
         }
-        self.buf[self.len..self.len + cut].copy_from_slice(&s.as_bytes()[..cut]);
-        self.len += cut;
+        self.push(&s.as_bytes()[..cut]);
         self.truncated = true;
         Err(fmt::Error)
     }
@@ -211,6 +233,15 @@ mod tests {
         let short = BoundedText::<128>::debug(&(1, "a"));
         assert_eq!(short.as_str(), "(1, \"a\")");
         assert!(!short.is_truncated());
+    }
+
+    #[test]
+    fn set_debug_replaces_a_longer_text_in_place() {
+        let mut t = BoundedText::<8>::debug("a long value");
+        assert!(t.is_truncated());
+        t.set_debug(&7u8);
+        assert_eq!((t.as_str(), t.is_truncated()), ("7", false));
+        assert_eq!(BoundedText::<4>::new().as_str(), "");
     }
 
     fn rec(ms: f64) -> CallRecord {
