@@ -55,9 +55,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Nanoseconds per request through `router` in process (`oneshot`, body
 /// read to the end): no sockets, so the layer's own cost stands out.
+///
+/// The router is first given its state, as `axum::serve` does for each
+/// connection: that turns its handlers into routes once, where a router
+/// called as is would do it again on every request.
 fn in_process_ns(rt: &tokio::runtime::Runtime, router: &Router, requests: u32) -> f64 {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
+    let router = router.clone().with_state(());
     rt.block_on(async {
         let start = std::time::Instant::now();
         for _ in 0..requests {

@@ -18,12 +18,12 @@ pin_project! {
     pub struct PerfmonBody<B> {
         #[pin]
         inner: B,
-        recorder: Option<Box<Recorder>>,
+        recorder: Option<Recorder>,
     }
 }
 
 impl<B> PerfmonBody<B> {
-    pub(crate) fn new(inner: B, recorder: Option<Box<Recorder>>) -> Self {
+    pub(crate) fn new(inner: B, recorder: Option<Recorder>) -> Self {
         PerfmonBody { inner, recorder }
     }
 }

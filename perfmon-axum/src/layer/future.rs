@@ -18,12 +18,12 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        recorder: Option<Box<Recorder>>,
+        recorder: Option<Recorder>,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, recorder: Option<Box<Recorder>>) -> Self {
+    pub(crate) fn new(inner: F, recorder: Option<Recorder>) -> Self {
         ResponseFuture { inner, recorder }
     }
 }

@@ -66,8 +66,9 @@ pub struct PerfmonLayer {
 }
 
 /// What every service of one layer shares.
-#[derive(Clone)]
 pub(crate) struct Shared {
+    /// Distinguishes this layer's routes in the per-thread route cache.
+    id: u64,
     pub(crate) excluded: Vec<Box<str>>,
     pub(crate) warn_ns: u64,
     pub(crate) error_ns: u64,
@@ -77,10 +78,33 @@ pub(crate) struct Shared {
     routes: DashMap<Box<str>, Vec<(&'static str, Arc<Route>)>>,
 }
 
-/// Routes remembered per thread by [`Shared::route`].
+impl Clone for Shared {
+    /// The settings, with no routes: routes copy the slow-request
+    /// thresholds when they are made, so a changed copy starts afresh.
+    fn clone(&self) -> Self {
+        Shared {
+            id: next_layer_id(),
+            excluded: self.excluded.clone(),
+            warn_ns: self.warn_ns,
+            error_ns: self.error_ns,
+            user: self.user.clone(),
+            tenant: self.tenant.clone(),
+            routes: DashMap::new(),
+        }
+    }
+}
+
+/// Routes remembered per thread by [`Shared::find`].
 const ROUTE_CACHE_SIZE: usize = 16;
 
-type RouteCacheEntry = ((usize, &'static str), Arc<Route>);
+type RouteCacheEntry = ((u64, &'static str), Arc<Route>);
+
+/// Gives each [`Shared`] its own id for the route cache (an address could
+/// be reused by a later layer with other settings).
+fn next_layer_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 thread_local! {
     static ROUTE_CACHE: std::cell::RefCell<Vec<RouteCacheEntry>> =
@@ -96,12 +120,21 @@ pub(crate) struct Route {
     template_start: usize,
     pub(crate) operation: Arc<Operation>,
     pub(crate) counters: Arc<RouteCounters>,
+    /// The layer's slow-request thresholds, copied here so that a request
+    /// in flight needs its route alone.
+    pub(crate) warn_ns: u64,
+    pub(crate) error_ns: u64,
 }
 
 impl Route {
     /// The route template (`"/parts/{id}"`).
     pub(crate) fn template(&self) -> &str {
         &self.name[self.template_start..]
+    }
+
+    /// The method bucket (`"GET"`).
+    pub(crate) fn method(&self) -> &str {
+        &self.name[..self.template_start - 1]
     }
 }
 
@@ -137,6 +170,7 @@ impl PerfmonLayer {
     pub fn new() -> Self {
         PerfmonLayer {
             shared: Arc::new(Shared {
+                id: next_layer_id(),
                 excluded: Vec::new(),
                 warn_ns: saturating_nanos(DEFAULT_SLOW_REQUEST_WARN),
                 error_ns: saturating_nanos(DEFAULT_SLOW_REQUEST_ERROR),
@@ -230,15 +264,14 @@ impl Shared {
         self.excluded.iter().any(|p| path.starts_with(&**p))
     }
 
-    /// The route of (`method`, `template`): a read-locked map lookup and an
-    /// `Arc` clone once the route is known; the operation name is built and
-    /// the registry consulted only the first time.
+    /// The route of (`method`, `template`) if it exists: a few compares
+    /// against a per-thread cache, else a read-locked map lookup (whose hit
+    /// is then cached). Never creates a route, so that a request whose
+    /// response turns out to be a monitoring one leaves nothing behind.
     /// `method` is a bucket from [`method_key`].
-    pub(crate) fn route(&self, method: &'static str, template: &str) -> Arc<Route> {
-        // A small per-thread cache in front of the map: a hit costs a few
-        // compares instead of hashing the template and read-locking a shard.
+    pub(crate) fn find(&self, method: &'static str, template: &str) -> Option<Arc<Route>> {
         // Entries are checked by content, never trusted by address alone.
-        let key = (self as *const Shared as usize, method);
+        let key = (self.id, method);
         let hit = ROUTE_CACHE.try_with(|cache| {
             let cache = cache.borrow();
             cache
@@ -247,9 +280,15 @@ impl Shared {
                 .map(|(_, r)| r.clone())
         });
         if let Ok(Some(route)) = hit {
-            return route;
+            return Some(route);
         }
-        let route = self.lookup(method, template);
+        let route = self
+            .routes
+            .get(template)?
+            .iter()
+            .find(|(m, _)| *m == method)?
+            .1
+            .clone();
         let _ = ROUTE_CACHE.try_with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.len() == ROUTE_CACHE_SIZE {
@@ -257,16 +296,16 @@ impl Shared {
             }
             cache.push((key, route.clone()));
         });
-        route
+        Some(route)
     }
 
-    fn lookup(&self, method: &'static str, template: &str) -> Arc<Route> {
-        if let Some(routes) = self.routes.get(template) {
-            if let Some((_, route)) = routes.iter().find(|(m, _)| *m == method) {
-                return route.clone();
-            }
+    /// The route of (`method`, `template`), made on first use: the
+    /// operation name is built and the registry consulted only then.
+    pub(crate) fn route(&self, method: &'static str, template: &str) -> Arc<Route> {
+        match self.find(method, template) {
+            Some(route) => route,
+            None => self.new_route(method, template),
         }
-        self.new_route(method, template)
     }
 
     #[cold]
@@ -281,6 +320,8 @@ impl Shared {
             operation: registry().operation(&name, Kind::ApiResponse),
             counters: http_stats().route(method, template),
             name: name.into_boxed_str(),
+            warn_ns: self.warn_ns,
+            error_ns: self.error_ns,
         });
         routes.push((method, route.clone()));
         route
@@ -311,6 +352,46 @@ mod tests {
         assert_eq!(&*a.name, "GET /layer_unit/{id}");
         assert_eq!(a.operation.name(), "GET /layer_unit/{id}");
         assert_eq!(a.operation.kind(), &Kind::ApiResponse);
+        assert_eq!((a.method(), a.template()), ("GET", "/layer_unit/{id}"));
+    }
+
+    #[test]
+    fn find_never_creates_a_route() {
+        let layer = PerfmonLayer::new();
+        let s = &layer.shared;
+        assert!(s.find("GET", "/layer_unit/find").is_none());
+        assert!(s.routes.is_empty());
+        let made = s.route("GET", "/layer_unit/find");
+        let found = s.find("GET", "/layer_unit/find").unwrap();
+        assert!(Arc::ptr_eq(&made, &found));
+    }
+
+    #[test]
+    fn changed_copies_start_without_routes() {
+        let layer = PerfmonLayer::new();
+        let before = layer.shared.route("GET", "/layer_unit/copy");
+        assert_eq!(before.warn_ns, 1_000_000_000);
+        let changed = layer.clone().slow_request_warn(Duration::from_millis(7));
+        let after = changed.shared.route("GET", "/layer_unit/copy");
+        assert_eq!(after.warn_ns, 7_000_000);
+        assert_eq!(
+            layer.shared.route("GET", "/layer_unit/copy").warn_ns,
+            1_000_000_000
+        );
+    }
+
+    #[test]
+    fn a_later_layer_never_sees_an_earlier_ones_routes() {
+        // Layers made and dropped one after another on one thread may share
+        // an address; the per-thread route cache must tell them apart.
+        for warn_ms in 1..=20 {
+            let layer = PerfmonLayer::new().slow_request_warn(Duration::from_millis(warn_ms));
+            // The second lookup is served by the cache.
+            for _ in 0..2 {
+                let route = layer.shared.route("GET", "/layer_unit/later");
+                assert_eq!(route.warn_ns, warn_ms * 1_000_000);
+            }
+        }
     }
 
     #[test]

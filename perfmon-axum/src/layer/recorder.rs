@@ -1,7 +1,7 @@
 //! [`Recorder`]: one request's measurements, recorded exactly once, when it
 //! is dropped (by the body at its end, or by whatever drops it early).
 
-use super::layer::{Shared, UNMATCHED_ROUTE};
+use super::layer::{Route, Shared, UNMATCHED_ROUTE};
 use crate::stats::{http_stats, InFlight};
 use axum::extract::MatchedPath;
 use perfmon_runtime::clock::{nanos_between, now_raw};
@@ -24,19 +24,39 @@ pub(crate) enum Stage {
     Panicked,
 }
 
-/// One request in progress.
-pub(crate) struct Recorder {
-    shared: Arc<Shared>,
-    method: &'static str,
+/// The route a request is recorded under.
+pub(crate) enum RouteRef {
+    /// Known when the request started (the usual case).
+    Known(Arc<Route>),
+    /// Not made yet: made when the request is recorded, so a monitoring
+    /// response (disarmed) never makes one.
+    Pending(Box<PendingRoute>),
+}
+
+/// What it takes to make a route that did not exist yet.
+pub(crate) struct PendingRoute {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) method: &'static str,
     /// `None`: the request matched no route.
-    template: Option<MatchedPath>,
+    pub(crate) template: Option<MatchedPath>,
+}
+
+/// The principals of a request, when the layer has extractors.
+pub(crate) struct Principals {
+    pub(crate) user: Option<String>,
+    pub(crate) tenant: Option<String>,
+}
+
+/// One request in progress. Kept small (it travels inside the response
+/// future and then the body): the route, the start, the request scope.
+pub(crate) struct Recorder {
+    route: RouteRef,
     start: u64,
-    pub(crate) stage: Stage,
     /// Request scope: entered around every poll of the inner future and of
     /// the response body.
     pub(crate) context: RequestContext,
-    user: Option<String>,
-    tenant: Option<String>,
+    principals: Option<Box<Principals>>,
+    pub(crate) stage: Stage,
     /// Recording is off (a monitoring response).
     disarmed: bool,
     // Last field: the gauge goes down after everything else is recorded.
@@ -44,23 +64,14 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub(crate) fn start(
-        shared: Arc<Shared>,
-        method: &'static str,
-        template: Option<MatchedPath>,
-        user: Option<String>,
-        tenant: Option<String>,
-    ) -> Self {
+    pub(crate) fn start(route: RouteRef, principals: Option<Box<Principals>>) -> Self {
         Recorder {
             start: now_raw(),
             in_flight: http_stats().start(),
-            shared,
-            method,
-            template,
+            route,
             stage: Stage::Waiting,
             context: RequestContext::new(),
-            user,
-            tenant,
+            principals,
             disarmed: false,
         }
     }
@@ -74,11 +85,18 @@ impl Recorder {
     fn record(&self) {
         let end = now_raw();
         let ns = nanos_between(self.start, end);
-        let template = self
-            .template
-            .as_ref()
-            .map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
-        let route = self.shared.route(self.method, template);
+        let made;
+        let route = match &self.route {
+            RouteRef::Known(route) => route,
+            RouteRef::Pending(p) => {
+                let template = p
+                    .template
+                    .as_ref()
+                    .map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
+                made = p.shared.route(p.method, template);
+                &made
+            }
+        };
         let mut text = StatusText::default();
         let (status, outcome, message): (u16, Outcome, Option<&str>) = match self.stage {
             Stage::Waiting => (0, Outcome::Cancelled, None),
@@ -100,21 +118,29 @@ impl Recorder {
         }
         let stats = http_stats();
         stats.record_concurrency(self.in_flight.level, ns);
-        if let Some(user) = &self.user {
-            stats.record_user(user);
+        if let Some(p) = &self.principals {
+            record_principals(p);
         }
-        if let Some(tenant) = &self.tenant {
-            stats.record_tenant(tenant);
-        }
-        let (warn_ns, error_ns) = (self.shared.warn_ns, self.shared.error_ns);
-        if ns >= warn_ns || ns >= error_ns {
-            log_slow(self.method, template, status, ns, ns >= error_ns);
+        if ns >= route.warn_ns || ns >= route.error_ns {
+            log_slow(route, status, ns, ns >= route.error_ns);
         }
     }
 }
 
 #[cold]
-fn log_slow(method: &str, template: &str, status: u16, ns: u64, error: bool) {
+fn record_principals(p: &Principals) {
+    let stats = http_stats();
+    if let Some(user) = &p.user {
+        stats.record_user(user);
+    }
+    if let Some(tenant) = &p.tenant {
+        stats.record_tenant(tenant);
+    }
+}
+
+#[cold]
+fn log_slow(route: &Route, status: u16, ns: u64, error: bool) {
+    let (method, template) = (route.method(), route.template());
     let latency_ms = ns as f64 / 1e6;
     if error {
         tracing::error!(

@@ -2,8 +2,8 @@
 //! the response future.
 
 use super::future::ResponseFuture;
-use super::layer::{method_key, Shared};
-use super::recorder::Recorder;
+use super::layer::{method_key, Shared, UNMATCHED_ROUTE};
+use super::recorder::{PendingRoute, Principals, Recorder, RouteRef};
 use axum::extract::MatchedPath;
 use http::{Request, Response};
 use std::fmt;
@@ -65,27 +65,51 @@ where
         if shared.is_excluded(req.uri().path()) {
             return ResponseFuture::new(self.inner.call(req), None);
         }
-        // The route is resolved when the request is recorded, so monitoring
-        // responses leave no (empty) operation behind.
         let method = method_key(req.method());
-        let template = req.extensions().get::<MatchedPath>().cloned();
-        let (req, user, tenant) = if shared.user.is_some() || shared.tenant.is_some() {
-            let (parts, body) = req.into_parts();
-            let user = shared.user.as_ref().and_then(|f| f(&parts));
-            let tenant = shared.tenant.as_ref().and_then(|f| f(&parts));
-            (Request::from_parts(parts, body), user, tenant)
-        } else {
-            (req, None, None)
-        };
-        // Boxed: moving one pointer with the future and the body is cheaper
-        // than moving the recorder (about 170 bytes) at every step (measured).
-        let recorder = Box::new(Recorder::start(
-            self.shared.clone(),
+        let template = req.extensions().get::<MatchedPath>();
+        let found = shared.find(
             method,
-            template,
-            user,
-            tenant,
-        ));
+            template.map_or(UNMATCHED_ROUTE, MatchedPath::as_str),
+        );
+        let route = match found {
+            Some(route) => RouteRef::Known(route),
+            None => RouteRef::Pending(Box::new(PendingRoute {
+                shared: self.shared.clone(),
+                method,
+                template: template.cloned(),
+            })),
+        };
+        if shared.user.is_none() && shared.tenant.is_none() {
+            return self.start(route, None, req);
+        }
+        let (parts, body) = req.into_parts();
+        let principals = Principals {
+            user: shared.user.as_ref().and_then(|f| f(&parts)),
+            tenant: shared.tenant.as_ref().and_then(|f| f(&parts)),
+        };
+        self.start(
+            route,
+            Some(Box::new(principals)),
+            Request::from_parts(parts, body),
+        )
+    }
+}
+
+impl<S> PerfmonService<S> {
+    #[inline(always)]
+    fn start<ReqBody>(
+        &mut self,
+        route: RouteRef,
+        principals: Option<Box<Principals>>,
+        req: Request<ReqBody>,
+    ) -> ResponseFuture<S::Future>
+    where
+        S: Service<Request<ReqBody>>,
+    {
+        // Carried by value in the future, then the body (both boxed by axum
+        // anyway): at about 100 bytes, moving it costs less than a box of
+        // its own (measured under wrk, BENCHMARKS.md).
+        let recorder = Recorder::start(route, principals);
         // Services may do work in `call` itself: it is in the request scope.
         let future = {
             let _scope = recorder.context.enter();
