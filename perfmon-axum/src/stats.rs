@@ -79,7 +79,7 @@ pub struct InFlight<'a> {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.stats.in_flight.fetch_sub(1, Relaxed);
+        self.stats.leave();
     }
 }
 
@@ -100,11 +100,27 @@ impl HttpStats {
 
     /// A request started: counts it in flight until the guard drops.
     pub fn start(&self) -> InFlight<'_> {
+        InFlight {
+            stats: self,
+            level: self.enter(),
+        }
+    }
+
+    /// Counts a request in flight; returns the level it started at. Each
+    /// call must be matched by one [`leave`](Self::leave).
+    #[inline]
+    pub(crate) fn enter(&self) -> i64 {
         let level = self.in_flight.fetch_add(1, Relaxed) + 1;
         if level > self.peak_in_flight.load(Relaxed) {
             self.peak_in_flight.fetch_max(level, Relaxed);
         }
-        InFlight { stats: self, level }
+        level
+    }
+
+    /// A request counted by [`enter`](Self::enter) is no longer in flight.
+    #[inline]
+    pub(crate) fn leave(&self) {
+        self.in_flight.fetch_sub(1, Relaxed);
     }
 
     /// The counters of a route (created on first use; routes are templates,

@@ -14,6 +14,7 @@
 use crate::kind::Kind;
 use crate::operation::Operation;
 use crate::registry::Registry;
+use once_cell::race::OnceBox;
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -50,8 +51,13 @@ thread_local! {
 pub struct RequestContext {
     queries: AtomicU64,
     query_ns: AtomicU64,
-    per_operation: Mutex<Vec<(usize, String, Kind, u64)>>,
+    /// Calls per operation, made at the first query (most requests make
+    /// none, and the context travels with each request's future: 24 bytes).
+    per_operation: OnceBox<Mutex<PerOperation>>,
 }
+
+/// (operation address, name, kind, calls) of each distinct operation.
+type PerOperation = Vec<(usize, String, Kind, u64)>;
 
 /// While alive, the context is the current thread's request scope. Not
 /// `Send`: enter again on each poll.
@@ -62,6 +68,7 @@ pub struct Entered<'a> {
 }
 
 impl Drop for Entered<'_> {
+    #[inline]
     fn drop(&mut self) {
         let previous = self.previous;
         let _ = CURRENT.try_with(|c| c.set(previous));
@@ -70,12 +77,14 @@ impl Drop for Entered<'_> {
 
 impl RequestContext {
     /// An empty context.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Makes this the current thread's request scope until the guard drops
     /// (scopes nest: the previous one is restored).
+    #[inline]
     pub fn enter(&self) -> Entered<'_> {
         let previous = CURRENT
             .try_with(|c| c.replace(self as *const RequestContext))
@@ -87,11 +96,13 @@ impl RequestContext {
     }
 
     /// Database queries recorded in this request.
+    #[inline]
     pub fn queries(&self) -> u64 {
         self.queries.load(Relaxed)
     }
 
     /// Time spent in them.
+    #[inline]
     pub fn query_time(&self) -> Duration {
         Duration::from_nanos(self.query_ns.load(Relaxed))
     }
@@ -99,7 +110,10 @@ impl RequestContext {
     /// Operations that ran more than once in this request, with their call
     /// counts, most calls first.
     pub fn repeated(&self) -> Vec<(String, Kind, u64)> {
-        let per = self.per_operation.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(per) = self.per_operation.get() else {
+            return Vec::new();
+        };
+        let per = per.lock().unwrap_or_else(|p| p.into_inner());
         let mut out: Vec<(String, Kind, u64)> = per
             .iter()
             .filter(|(_, _, _, n)| *n > 1)
@@ -121,7 +135,8 @@ impl RequestContext {
         self.queries.fetch_add(1, Relaxed);
         self.query_ns.fetch_add(ns, Relaxed);
         let id = op as *const Operation as usize;
-        let mut per = self.per_operation.lock().unwrap_or_else(|p| p.into_inner());
+        let per = self.per_operation.get_or_init(Box::default);
+        let mut per = per.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(entry) = per.iter_mut().find(|e| e.0 == id) {
             entry.3 += 1;
         } else if per.len() < MAX_OPERATIONS_PER_REQUEST {

@@ -3,6 +3,7 @@
 
 use super::service::PerfmonService;
 use crate::stats::{http_stats, RouteCounters};
+use axum::extract::MatchedPath;
 use dashmap::DashMap;
 use http::request::Parts;
 use http::Method;
@@ -97,7 +98,34 @@ impl Clone for Shared {
 /// Routes remembered per thread by [`Shared::find`].
 const ROUTE_CACHE_SIZE: usize = 16;
 
-type RouteCacheEntry = ((u64, &'static str), Arc<Route>);
+/// A route remembered by one thread, with the layer and method it is for
+/// and the `MatchedPath` it was found with. That one is held, so its text
+/// cannot be freed and its address reused: the same address is the same
+/// template, and the text needs comparing only when the address differs
+/// (axum makes a new `MatchedPath` per request for nested routers).
+struct CachedRoute {
+    layer: u64,
+    method: &'static str,
+    template: Option<MatchedPath>,
+    route: Arc<Route>,
+}
+
+impl CachedRoute {
+    fn is_for(&self, layer: u64, method: &'static str, template: Option<&MatchedPath>) -> bool {
+        // Method buckets are the literals of `method_key`: mostly the same
+        // address, compared by text only when not.
+        self.layer == layer
+            && (std::ptr::eq(self.method, method) || self.method == method)
+            && match (&self.template, template) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (a.as_str(), b.as_str());
+                    std::ptr::eq(a, b) || a == b
+                }
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
 
 /// Gives each [`Shared`] its own id for the route cache (an address could
 /// be reused by a later layer with other settings).
@@ -107,7 +135,7 @@ fn next_layer_id() -> u64 {
 }
 
 thread_local! {
-    static ROUTE_CACHE: std::cell::RefCell<Vec<RouteCacheEntry>> =
+    static ROUTE_CACHE: std::cell::RefCell<Vec<CachedRoute>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -260,6 +288,7 @@ pub(crate) fn method_key(method: &Method) -> &'static str {
 
 impl Shared {
     /// Whether requests to `path` are left out.
+    #[inline]
     pub(crate) fn is_excluded(&self, path: &str) -> bool {
         self.excluded.iter().any(|p| path.starts_with(&**p))
     }
@@ -268,23 +297,27 @@ impl Shared {
     /// against a per-thread cache, else a read-locked map lookup (whose hit
     /// is then cached). Never creates a route, so that a request whose
     /// response turns out to be a monitoring one leaves nothing behind.
-    /// `method` is a bucket from [`method_key`].
-    pub(crate) fn find(&self, method: &'static str, template: &str) -> Option<Arc<Route>> {
-        // Entries are checked by content, never trusted by address alone.
-        let key = (self.id, method);
+    /// `method` is a bucket from [`method_key`]; `template` `None` is
+    /// [`UNMATCHED_ROUTE`].
+    pub(crate) fn find(
+        &self,
+        method: &'static str,
+        template: Option<&MatchedPath>,
+    ) -> Option<Arc<Route>> {
         let hit = ROUTE_CACHE.try_with(|cache| {
             let cache = cache.borrow();
             cache
                 .iter()
-                .find(|(k, r)| *k == key && r.template() == template)
-                .map(|(_, r)| r.clone())
+                .find(|e| e.is_for(self.id, method, template))
+                .map(|e| e.route.clone())
         });
         if let Ok(Some(route)) = hit {
             return Some(route);
         }
+        let text = template.map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
         let route = self
             .routes
-            .get(template)?
+            .get(text)?
             .iter()
             .find(|(m, _)| *m == method)?
             .1
@@ -294,17 +327,25 @@ impl Shared {
             if cache.len() == ROUTE_CACHE_SIZE {
                 cache.remove(0);
             }
-            cache.push((key, route.clone()));
+            cache.push(CachedRoute {
+                layer: self.id,
+                method,
+                template: template.cloned(),
+                route: route.clone(),
+            });
         });
         Some(route)
     }
 
     /// The route of (`method`, `template`), made on first use: the
     /// operation name is built and the registry consulted only then.
-    pub(crate) fn route(&self, method: &'static str, template: &str) -> Arc<Route> {
+    pub(crate) fn route(&self, method: &'static str, template: Option<&MatchedPath>) -> Arc<Route> {
         match self.find(method, template) {
             Some(route) => route,
-            None => self.new_route(method, template),
+            None => self.new_route(
+                method,
+                template.map_or(UNMATCHED_ROUTE, MatchedPath::as_str),
+            ),
         }
     }
 
@@ -340,13 +381,42 @@ impl<S> Layer<S> for PerfmonLayer {
 mod tests {
     use super::*;
 
+    /// A `MatchedPath` as axum makes it (it cannot be built outside axum):
+    /// a request to `uri` through a router with the one route `template`.
+    fn matched(template: &str, uri: &str) -> MatchedPath {
+        use axum::{body::Body, routing::get, Router};
+        use tower::ServiceExt;
+        let seen = Arc::new(std::sync::Mutex::new(None));
+        let store = seen.clone();
+        let app = Router::new().route(
+            template,
+            get(move |m: MatchedPath| {
+                *store.lock().unwrap() = Some(m);
+                async {}
+            }),
+        );
+        let request = http::Request::get(uri).body(Body::empty()).unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(app.oneshot(request))
+            .unwrap();
+        let m = seen.lock().unwrap().take();
+        m.expect("the route matched")
+    }
+
     #[test]
     fn routes_are_cached_per_method_and_template() {
         let layer = PerfmonLayer::new();
         let s = &layer.shared;
-        let a = s.route("GET", "/layer_unit/{id}");
-        let b = s.route("GET", "/layer_unit/{id}");
-        let c = s.route("POST", "/layer_unit/{id}");
+        let m = matched("/layer_unit/{id}", "/layer_unit/7");
+        // Another `MatchedPath` of the same template: equal text, other address.
+        let other = matched("/layer_unit/{id}", "/layer_unit/8");
+        let a = s.route("GET", Some(&m));
+        let b = s.route("GET", Some(&m));
+        let b2 = s.route("GET", Some(&other));
+        let c = s.route("POST", Some(&m));
+        assert!(Arc::ptr_eq(&a, &b2));
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(&*a.name, "GET /layer_unit/{id}");
@@ -359,36 +429,41 @@ mod tests {
     fn find_never_creates_a_route() {
         let layer = PerfmonLayer::new();
         let s = &layer.shared;
-        assert!(s.find("GET", "/layer_unit/find").is_none());
+        let m = matched("/layer_unit/find", "/layer_unit/find");
+        assert!(s.find("GET", Some(&m)).is_none());
+        assert!(s.find("GET", None).is_none());
         assert!(s.routes.is_empty());
-        let made = s.route("GET", "/layer_unit/find");
-        let found = s.find("GET", "/layer_unit/find").unwrap();
+        let made = s.route("GET", Some(&m));
+        let found = s.find("GET", Some(&m)).unwrap();
         assert!(Arc::ptr_eq(&made, &found));
+        assert!(s.find("GET", None).is_none());
+        let unmatched = s.route("GET", None);
+        assert_eq!(unmatched.template(), UNMATCHED_ROUTE);
+        assert!(Arc::ptr_eq(&unmatched, &s.find("GET", None).unwrap()));
     }
 
     #[test]
     fn changed_copies_start_without_routes() {
         let layer = PerfmonLayer::new();
-        let before = layer.shared.route("GET", "/layer_unit/copy");
+        let m = matched("/layer_unit/copy", "/layer_unit/copy");
+        let before = layer.shared.route("GET", Some(&m));
         assert_eq!(before.warn_ns, 1_000_000_000);
         let changed = layer.clone().slow_request_warn(Duration::from_millis(7));
-        let after = changed.shared.route("GET", "/layer_unit/copy");
+        let after = changed.shared.route("GET", Some(&m));
         assert_eq!(after.warn_ns, 7_000_000);
-        assert_eq!(
-            layer.shared.route("GET", "/layer_unit/copy").warn_ns,
-            1_000_000_000
-        );
+        assert_eq!(layer.shared.route("GET", Some(&m)).warn_ns, 1_000_000_000);
     }
 
     #[test]
     fn a_later_layer_never_sees_an_earlier_ones_routes() {
         // Layers made and dropped one after another on one thread may share
         // an address; the per-thread route cache must tell them apart.
+        let m = matched("/layer_unit/later", "/layer_unit/later");
         for warn_ms in 1..=20 {
             let layer = PerfmonLayer::new().slow_request_warn(Duration::from_millis(warn_ms));
             // The second lookup is served by the cache.
             for _ in 0..2 {
-                let route = layer.shared.route("GET", "/layer_unit/later");
+                let route = layer.shared.route("GET", Some(&m));
                 assert_eq!(route.warn_ns, warn_ms * 1_000_000);
             }
         }
@@ -399,9 +474,10 @@ mod tests {
         let layer = PerfmonLayer::new();
         let a = Method::from_bytes(b"FROB").unwrap();
         let b = Method::from_bytes(b"TWIDDLE").unwrap();
+        let m = matched("/layer_unit/m", "/layer_unit/m");
         let (ra, rb) = (
-            layer.shared.route(method_key(&a), "/layer_unit/m"),
-            layer.shared.route(method_key(&b), "/layer_unit/m"),
+            layer.shared.route(method_key(&a), Some(&m)),
+            layer.shared.route(method_key(&b), Some(&m)),
         );
         assert!(Arc::ptr_eq(&ra, &rb));
         assert_eq!(&*ra.name, "OTHER /layer_unit/m");

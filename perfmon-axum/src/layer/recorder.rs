@@ -1,8 +1,8 @@
 //! [`Recorder`]: one request's measurements, recorded exactly once, when it
 //! is dropped (by the body at its end, or by whatever drops it early).
 
-use super::layer::{Route, Shared, UNMATCHED_ROUTE};
-use crate::stats::{http_stats, InFlight};
+use super::layer::{Route, Shared};
+use crate::stats::http_stats;
 use axum::extract::MatchedPath;
 use perfmon_runtime::clock::{nanos_between, now_raw};
 use perfmon_runtime::request::RequestContext;
@@ -24,13 +24,15 @@ pub(crate) enum Stage {
     Panicked,
 }
 
-/// The route a request is recorded under.
-pub(crate) enum RouteRef {
-    /// Known when the request started (the usual case).
-    Known(Arc<Route>),
-    /// Not made yet: made when the request is recorded, so a monitoring
-    /// response (disarmed) never makes one.
-    Pending(Box<PendingRoute>),
+/// What few requests need: a route not made yet, principals.
+#[derive(Default)]
+pub(crate) struct Rare {
+    /// Set when the route did not exist when the request started: it is
+    /// made when the request is recorded, so a monitoring response
+    /// (disarmed) never makes one.
+    pub(crate) pending: Option<PendingRoute>,
+    pub(crate) user: Option<String>,
+    pub(crate) tenant: Option<String>,
 }
 
 /// What it takes to make a route that did not exist yet.
@@ -41,37 +43,35 @@ pub(crate) struct PendingRoute {
     pub(crate) template: Option<MatchedPath>,
 }
 
-/// The principals of a request, when the layer has extractors.
-pub(crate) struct Principals {
-    pub(crate) user: Option<String>,
-    pub(crate) tenant: Option<String>,
-}
-
-/// One request in progress. Kept small (it travels inside the response
-/// future and then the body): the route, the start, the request scope.
+/// One request in progress. Kept small (64 bytes; it travels by value in
+/// the response future and then the body): the route, the start, the
+/// request scope; the rest is boxed when there is any.
 pub(crate) struct Recorder {
-    route: RouteRef,
+    /// `None`: see [`Rare::pending`].
+    route: Option<Arc<Route>>,
+    rare: Option<Box<Rare>>,
     start: u64,
     /// Request scope: entered around every poll of the inner future and of
     /// the response body.
     pub(crate) context: RequestContext,
-    principals: Option<Box<Principals>>,
+    /// Requests in flight when this one started (itself included).
+    level: i64,
     pub(crate) stage: Stage,
     /// Recording is off (a monitoring response).
     disarmed: bool,
-    // Last field: the gauge goes down after everything else is recorded.
-    in_flight: InFlight<'static>,
 }
 
 impl Recorder {
-    pub(crate) fn start(route: RouteRef, principals: Option<Box<Principals>>) -> Self {
+    /// Starts timing a request and counts it in flight until dropped.
+    /// `route` is `None` only if `rare` holds a pending route.
+    pub(crate) fn start(route: Option<Arc<Route>>, rare: Option<Box<Rare>>) -> Self {
         Recorder {
             start: now_raw(),
-            in_flight: http_stats().start(),
+            level: http_stats().enter(),
             route,
+            rare,
             stage: Stage::Waiting,
             context: RequestContext::new(),
-            principals,
             disarmed: false,
         }
     }
@@ -86,16 +86,16 @@ impl Recorder {
         let end = now_raw();
         let ns = nanos_between(self.start, end);
         let made;
-        let route = match &self.route {
-            RouteRef::Known(route) => route,
-            RouteRef::Pending(p) => {
-                let template = p
-                    .template
-                    .as_ref()
-                    .map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
-                made = p.shared.route(p.method, template);
+        let route = match (
+            &self.route,
+            self.rare.as_ref().and_then(|r| r.pending.as_ref()),
+        ) {
+            (Some(route), _) => route,
+            (None, Some(p)) => {
+                made = p.shared.route(p.method, p.template.as_ref());
                 &made
             }
+            (None, None) => return,
         };
         let mut text = StatusText::default();
         let (status, outcome, message): (u16, Outcome, Option<&str>) = match self.stage {
@@ -117,9 +117,9 @@ impl Recorder {
             ctx.report_to(registry(), &route.name);
         }
         let stats = http_stats();
-        stats.record_concurrency(self.in_flight.level, ns);
-        if let Some(p) = &self.principals {
-            record_principals(p);
+        stats.record_concurrency(self.level, ns);
+        if let Some(rare) = &self.rare {
+            record_principals(rare);
         }
         if ns >= route.warn_ns || ns >= route.error_ns {
             log_slow(route, status, ns, ns >= route.error_ns);
@@ -128,7 +128,7 @@ impl Recorder {
 }
 
 #[cold]
-fn record_principals(p: &Principals) {
+fn record_principals(p: &Rare) {
     let stats = http_stats();
     if let Some(user) = &p.user {
         stats.record_user(user);
@@ -159,6 +159,15 @@ fn log_slow(route: &Route, status: u16, ns: u64, error: bool) {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
+        /// The gauge goes down after everything else is recorded, and even
+        /// if recording panics.
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                http_stats().leave();
+            }
+        }
+        let _leave = Leave;
         if !self.disarmed {
             self.record();
         }
