@@ -7,10 +7,17 @@
 //! cargo bench --features axum --bench http_layer
 //! ```
 //!
-//! The three services run in this process on one tokio worker thread (one
+//! The services run in this process on one tokio worker thread (one
 //! core); `wrk` gets the other core. Variants are measured in rotating
-//! order, several rounds, and the median of each is reported, so a slow
-//! moment of the shared machine hits every variant alike.
+//! order, several rounds. Reported per variant: the median requests/s, and
+//! the median over rounds of its cost against bare *in the same round*
+//! (paired), which cancels the slow drifts of a shared machine that the
+//! ratio of medians still carries.
+//!
+//! A fourth row is a reference, not a peer: tower's `Identity` layer, which
+//! does nothing, given to `Router::layer`. It shows what axum itself adds
+//! for any layer (one more boxed future and a clone of the inner route per
+//! request).
 
 use axum::{routing::get, Router};
 use std::process::Command;
@@ -48,9 +55,10 @@ fn wrk(url: &str, seconds: u64, connections: u64) -> Option<f64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The median (the upper one of an even count); NaN if `v` is empty.
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Nanoseconds per request through `router` in process (`oneshot`, body
@@ -105,8 +113,8 @@ fn main() {
         println!("wrk is not installed: run scripts/bench_http.sh (installs Debian's wrk), or install it and rerun");
         return;
     }
-    let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 5);
-    let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 5);
+    let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 15);
+    let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 3);
     let connections = env_or("PERFMON_HTTP_BENCH_CONNECTIONS", 32);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -124,6 +132,10 @@ fn main() {
             app().layer(perfmon::axum::PerfmonLayer::new()),
         ),
         ("axum-prometheus", app().layer(prometheus_layer)),
+        (
+            "reference: no-op layer (tower Identity)",
+            app().layer(tower::layer::util::Identity::new()),
+        ),
     ];
     in_process(&rt, &variants, 5);
     let urls: Vec<(String, String)> = variants
@@ -142,29 +154,44 @@ fn main() {
         wrk(url, 1, connections); // warm up
     }
 
+    // results[variant][round]; a failed wrk run is NaN and left out.
     let mut results: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
     for round in 0..rounds as usize {
+        let mut this_round = vec![f64::NAN; urls.len()];
         for k in 0..urls.len() {
             let i = (round + k) % urls.len();
-            if let Some(rps) = wrk(&urls[i].1, seconds, connections) {
-                results[i].push(rps);
-            }
+            this_round[i] = wrk(&urls[i].1, seconds, connections).unwrap_or(f64::NAN);
+        }
+        for (runs, rps) in results.iter_mut().zip(this_round) {
+            runs.push(rps);
         }
     }
-    let bare = median(results[0].clone());
+    let ok = |v: &[f64]| {
+        v.iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect::<Vec<f64>>()
+    };
+    let bare = median(ok(&results[0]));
     println!();
     println!("wrk -t1 -c{connections} -d{seconds}s, {rounds} rounds in rotating order, server on 1 tokio worker");
     println!();
-    println!("| service | median requests/s | rounds | x bare | throughput cost |");
+    println!("| service | median requests/s | requests/s per round | cost, median of medians | cost, median of per-round pairs |");
     println!("| --- | ---: | --- | ---: | ---: |");
     for ((name, _), runs) in urls.iter().zip(&results) {
-        let m = median(runs.clone());
+        let m = median(ok(runs));
         let all: Vec<String> = runs.iter().map(|r| format!("{r:.0}")).collect();
+        let paired: Vec<f64> = runs
+            .iter()
+            .zip(&results[0])
+            .map(|(r, b)| (1.0 - r / b) * 100.0)
+            .filter(|x| x.is_finite())
+            .collect();
         println!(
-            "| {name} | {m:.0} | {} | {:.3} | {:.1} % |",
+            "| {name} | {m:.0} | {} | {:.1} % | {:.1} % |",
             all.join(" / "),
-            m / bare,
-            (1.0 - m / bare) * 100.0
+            (1.0 - m / bare) * 100.0,
+            median(paired)
         );
     }
     let calls = perfmon::summary("GET /hello/{name}").map_or(0, |s| s.count);

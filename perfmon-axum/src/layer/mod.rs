@@ -80,6 +80,7 @@ mod future;
 #[allow(clippy::module_inception)]
 mod layer;
 mod recorder;
+mod route;
 mod service;
 
 pub use body::PerfmonBody;

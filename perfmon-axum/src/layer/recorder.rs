@@ -1,13 +1,12 @@
 //! [`Recorder`]: one request's measurements, recorded exactly once, when it
 //! is dropped (by the body at its end, or by whatever drops it early).
 
-use super::layer::{Route, Shared};
+use super::route::{Route, Thresholds};
 use crate::stats::http_stats;
 use axum::extract::MatchedPath;
 use perfmon_runtime::clock::{nanos_between, now_raw};
 use perfmon_runtime::request::RequestContext;
 use perfmon_runtime::{registry, Outcome};
-use std::sync::Arc;
 
 /// How the request ended, as far as the recorder knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +36,8 @@ pub(crate) struct Rare {
 
 /// What it takes to make a route that did not exist yet.
 pub(crate) struct PendingRoute {
-    pub(crate) shared: Arc<Shared>,
     pub(crate) method: &'static str,
+    pub(crate) thresholds: Thresholds,
     /// `None`: the request matched no route.
     pub(crate) template: Option<MatchedPath>,
 }
@@ -48,7 +47,7 @@ pub(crate) struct PendingRoute {
 /// request scope; the rest is boxed when there is any.
 pub(crate) struct Recorder {
     /// `None`: see [`Rare::pending`].
-    route: Option<Arc<Route>>,
+    route: Option<&'static Route>,
     rare: Option<Box<Rare>>,
     start: u64,
     /// Request scope: entered around every poll of the inner future and of
@@ -64,7 +63,7 @@ pub(crate) struct Recorder {
 impl Recorder {
     /// Starts timing a request and counts it in flight until dropped.
     /// `route` is `None` only if `rare` holds a pending route.
-    pub(crate) fn start(route: Option<Arc<Route>>, rare: Option<Box<Rare>>) -> Self {
+    pub(crate) fn start(route: Option<&'static Route>, rare: Option<Box<Rare>>) -> Self {
         Recorder {
             start: now_raw(),
             level: http_stats().enter(),
@@ -85,17 +84,11 @@ impl Recorder {
     fn record(&self) {
         let end = now_raw();
         let ns = nanos_between(self.start, end);
-        let made;
-        let route = match (
-            &self.route,
-            self.rare.as_ref().and_then(|r| r.pending.as_ref()),
-        ) {
+        let pending = self.rare.as_ref().and_then(|r| r.pending.as_ref());
+        let route = match (self.route, pending) {
             (Some(route), _) => route,
-            (None, Some(p)) => {
-                made = p.shared.route(p.method, p.template.as_ref());
-                &made
-            }
-            (None, None) => return,
+            (None, Some(p)) => Route::get_or_make(p.method, p.template.as_ref(), p.thresholds),
+            (None, None) => return, // not built: `start` gets one or the other
         };
         let mut text = StatusText::default();
         let (status, outcome, message): (u16, Outcome, Option<&str>) = match self.stage {
@@ -121,8 +114,9 @@ impl Recorder {
         if let Some(rare) = &self.rare {
             record_principals(rare);
         }
-        if ns >= route.warn_ns || ns >= route.error_ns {
-            log_slow(route, status, ns, ns >= route.error_ns);
+        let t = route.thresholds;
+        if ns >= t.warn_ns || ns >= t.error_ns {
+            log_slow(route, status, ns, ns >= t.error_ns);
         }
     }
 }

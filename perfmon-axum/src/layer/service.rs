@@ -2,12 +2,12 @@
 //! the response future.
 
 use super::future::ResponseFuture;
-use super::layer::{method_key, Route, Shared};
+use super::layer::{method_key, Settings};
 use super::recorder::{PendingRoute, Rare, Recorder};
+use super::route::Route;
 use axum::extract::MatchedPath;
 use http::{Request, Response};
 use std::fmt;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower_service::Service;
 
@@ -16,7 +16,7 @@ use tower_service::Service;
 #[derive(Clone)]
 pub struct PerfmonService<S> {
     inner: S,
-    shared: Arc<Shared>,
+    settings: Settings,
 }
 
 impl<S: fmt::Debug> fmt::Debug for PerfmonService<S> {
@@ -28,8 +28,8 @@ impl<S: fmt::Debug> fmt::Debug for PerfmonService<S> {
 }
 
 impl<S> PerfmonService<S> {
-    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
-        PerfmonService { inner, shared }
+    pub(crate) fn new(inner: S, settings: Settings) -> Self {
+        PerfmonService { inner, settings }
     }
 
     /// The wrapped service.
@@ -61,31 +61,32 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let shared = &*self.shared;
-        if shared.is_excluded(req.uri().path()) {
+        let extra = self.settings.extra.as_deref();
+        if extra.is_some_and(|e| e.is_excluded(req.uri().path())) {
             return ResponseFuture::new(self.inner.call(req), None);
         }
+        let thresholds = self.settings.thresholds;
         let method = method_key(req.method());
         let template = req.extensions().get::<MatchedPath>();
-        let route = shared.find(method, template);
-        let extractors = shared.user.is_some() || shared.tenant.is_some();
-        if route.is_some() && !extractors {
+        let route = Route::find(method, template, thresholds);
+        let extractors = extra.filter(|e| e.user.is_some() || e.tenant.is_some());
+        if route.is_some() && extractors.is_none() {
             return self.start(route, None, req);
         }
         let mut rare = Box::new(Rare::default());
         if route.is_none() {
             rare.pending = Some(PendingRoute {
-                shared: self.shared.clone(),
                 method,
+                thresholds,
                 template: template.cloned(),
             });
         }
-        if !extractors {
+        let Some(extract) = extractors else {
             return self.start(route, Some(rare), req);
-        }
+        };
         let (parts, body) = req.into_parts();
-        rare.user = shared.user.as_ref().and_then(|f| f(&parts));
-        rare.tenant = shared.tenant.as_ref().and_then(|f| f(&parts));
+        rare.user = extract.user.as_ref().and_then(|f| f(&parts));
+        rare.tenant = extract.tenant.as_ref().and_then(|f| f(&parts));
         self.start(route, Some(rare), Request::from_parts(parts, body))
     }
 }
@@ -94,7 +95,7 @@ impl<S> PerfmonService<S> {
     #[inline(always)]
     fn start<ReqBody>(
         &mut self,
-        route: Option<Arc<Route>>,
+        route: Option<&'static Route>,
         rare: Option<Box<Rare>>,
         req: Request<ReqBody>,
     ) -> ResponseFuture<S::Future>
