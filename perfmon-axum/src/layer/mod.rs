@@ -45,20 +45,24 @@
 //!
 //! # Cost per request
 //!
-//! With a known route and no extractors, nothing is allocated by the
-//! layer itself: one prefix check per excluded path, the route found in a
-//! small per-thread cache (a read-locked map lookup on a miss) and one
-//! `Arc` clone, two clock reads, the in-flight gauge (two atomics, one more
-//! when recorded), one operation record (a few relaxed atomics), one or two
-//! relaxed adds on the route counters, one histogram record for the
-//! concurrency level, and one extension lookup on the response. The
-//! request's measurements (about 100 bytes) travel by value in the response
-//! future and then the body. A route's operation is made, and its name
-//! built, the first time one of its requests is recorded (so monitoring
-//! responses leave no empty operation behind). User and tenant extractors
-//! cost what they do, plus one box, one `String` each and a map lookup to
-//! count it; a request with two or more queries takes the request
-//! context's lock to report its repeats.
+//! With a known route and no extractors, nothing is allocated and no
+//! reference count moves: one prefix check per excluded path, the route
+//! found in a small per-thread cache (compared by address; a read-locked
+//! map lookup on a miss), two clock reads, the in-flight gauge (one atomic
+//! add, one more when recorded, a load for the peak), one operation record
+//! (a few relaxed atomics), one or two relaxed adds on the route counters,
+//! one histogram record for the concurrency level, and one extension
+//! lookup on the response. The request's measurements (64 bytes) travel by
+//! value in the response future and then the body.
+//!
+//! Routes are made once per process for each (method bucket, template,
+//! slow-request thresholds) and never freed, like the registry operations
+//! they record into; the first request of a route builds its name and
+//! consults the registry (when it is recorded, so monitoring responses
+//! leave no empty operation behind). User and tenant extractors cost what
+//! they do, plus one box, one `String` each and a map lookup to count it; a
+//! request with two or more queries takes the request context's lock to
+//! report its repeats.
 //!
 //! axum itself adds to every layer given to `Router::layer`: one more boxed
 //! future and a clone of the inner route per request, and (for any layer
