@@ -103,8 +103,8 @@ impl<S> PerfmonService<S> {
         S: Service<Request<ReqBody>>,
     {
         // Carried by value in the future, then the body (both boxed by axum
-        // anyway): at 64 bytes, moving it costs less than a box of
-        // its own (measured under wrk, BENCHMARKS.md).
+        // anyway): at 64 bytes, moving it costs less than a box of its own
+        // (measured in process, BENCHMARKS.md).
         let recorder = Recorder::start(route, rare);
         // Services may do work in `call` itself: it is in the request scope.
         let future = {
