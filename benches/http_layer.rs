@@ -108,11 +108,40 @@ fn in_process(rt: &tokio::runtime::Runtime, variants: &[(&str, Router)], rounds:
     println!();
 }
 
+/// `PERFMON_HTTP_BENCH_PROFILE=<key>:<requests>`: only that many requests
+/// in process through one variant (`bare`, `perfmon`, `prometheus` or
+/// `noop`), then exit: a fixed workload for valgrind. BENCHMARKS.md shows
+/// how to take two of them apart.
+fn profile_only(rt: &tokio::runtime::Runtime, variants: &[(&str, &str, Router)]) -> bool {
+    let Ok(spec) = std::env::var("PERFMON_HTTP_BENCH_PROFILE") else {
+        return false;
+    };
+    let parsed = spec
+        .split_once(':')
+        .and_then(|(key, n)| Some((key, n.parse::<u32>().ok()?)));
+    let Some((key, requests)) = parsed else {
+        eprintln!("PERFMON_HTTP_BENCH_PROFILE={spec:?}: expected <key>:<requests>");
+        std::process::exit(2);
+    };
+    let Some((_, _, router)) = variants.iter().find(|(k, _, _)| *k == key) else {
+        let keys: Vec<&str> = variants.iter().map(|(k, _, _)| *k).collect();
+        eprintln!("PERFMON_HTTP_BENCH_PROFILE: unknown variant {key:?}, expected one of {keys:?}");
+        std::process::exit(2);
+    };
+    in_process_ns(rt, router, 1_000); // warm up: first-use work, clock calibration
+    let ns = profiled_requests(rt, router, requests);
+    println!("{key}: {requests} requests in process, {ns:.0} ns/request");
+    true
+}
+
+/// The measured part of a profile run, by name, for callgrind's
+/// `--toggle-collect=*profiled_requests*`.
+#[inline(never)]
+fn profiled_requests(rt: &tokio::runtime::Runtime, router: &Router, requests: u32) -> f64 {
+    in_process_ns(rt, router, requests)
+}
+
 fn main() {
-    if Command::new("wrk").arg("--version").output().is_err() {
-        println!("wrk is not installed: run scripts/bench_http.sh (installs Debian's wrk), or install it and rerun");
-        return;
-    }
     let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 15);
     let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 3);
     let connections = env_or("PERFMON_HTTP_BENCH_CONNECTIONS", 32);
@@ -125,18 +154,35 @@ fn main() {
     // axum-prometheus spawns its upkeep task: build it inside the runtime.
     let (prometheus_layer, _handle) =
         rt.block_on(async { axum_prometheus::PrometheusMetricLayer::pair() });
-    let variants: Vec<(&str, Router)> = vec![
-        ("bare", app()),
+    let keyed: Vec<(&str, &str, Router)> = vec![
+        ("bare", "bare", app()),
         (
+            "perfmon",
             "perfmon PerfmonLayer",
             app().layer(perfmon::axum::PerfmonLayer::new()),
         ),
-        ("axum-prometheus", app().layer(prometheus_layer)),
         (
+            "prometheus",
+            "axum-prometheus",
+            app().layer(prometheus_layer),
+        ),
+        (
+            "noop",
             "reference: no-op layer (tower Identity)",
             app().layer(tower::layer::util::Identity::new()),
         ),
     ];
+    if profile_only(&rt, &keyed) {
+        return;
+    }
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("wrk is not installed: run scripts/bench_http.sh (installs Debian's wrk), or install it and rerun");
+        return;
+    }
+    let variants: Vec<(&str, Router)> = keyed
+        .into_iter()
+        .map(|(_, name, router)| (name, router))
+        .collect();
     in_process(&rt, &variants, 5);
     let urls: Vec<(String, String)> = variants
         .into_iter()
