@@ -47,6 +47,12 @@ impl Route {
         &self.name[..self.template_start - 1]
     }
 
+    /// Whether this is the route of `method` and `thresholds` (its template
+    /// being known from where it was found).
+    fn is_for(&self, method: &str, thresholds: Thresholds) -> bool {
+        self.method() == method && self.thresholds == thresholds
+    }
+
     /// The route of (`method`, `template`, `thresholds`) if it was made: a
     /// few compares against a per-thread cache, else a read-locked map
     /// lookup (whose hit is then cached). Never makes a route, so that a
@@ -73,7 +79,7 @@ impl Route {
         let route = *ROUTES
             .get(text)?
             .iter()
-            .find(|r| r.method() == method && r.thresholds == thresholds)?;
+            .find(|r| r.is_for(method, thresholds))?;
         let _ = CACHE.try_with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.len() == CACHE_SIZE {
@@ -109,9 +115,7 @@ impl Route {
     #[cold]
     fn make(method: &'static str, template: &str, thresholds: Thresholds) -> &'static Route {
         let mut routes = ROUTES.entry(template.into()).or_default();
-        let made = routes
-            .iter()
-            .find(|r| r.method() == method && r.thresholds == thresholds);
+        let made = routes.iter().find(|r| r.is_for(method, thresholds));
         if let Some(route) = made {
             return route;
         }
