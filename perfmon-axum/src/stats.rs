@@ -18,6 +18,16 @@ pub const DEFAULT_MAX_PRINCIPALS: usize = 1000;
 /// Upper bounds (inclusive) of the concurrency buckets; the last is open.
 const CONCURRENCY_BOUNDS: [i64; 6] = [1, 2, 4, 8, 16, 32];
 
+/// The index of the first bound of [`CONCURRENCY_BOUNDS`] at or above
+/// `level` (the last bucket if none): since the bounds are the powers of
+/// two, the bit length of `level - 1`, with no search.
+#[inline]
+fn concurrency_bucket(level: i64) -> usize {
+    let above_one = level.max(1).abs_diff(1);
+    let bits = (u64::BITS - above_one.leading_zeros()) as usize;
+    bits.min(CONCURRENCY_BOUNDS.len())
+}
+
 static STATS: Lazy<HttpStats> = Lazy::new(HttpStats::new);
 
 /// The process-wide HTTP statistics the layer records into and the router
@@ -135,11 +145,7 @@ impl HttpStats {
 
     /// Records a request's latency under the concurrency level it started at.
     pub fn record_concurrency(&self, level: i64, ns: u64) {
-        let i = CONCURRENCY_BOUNDS
-            .iter()
-            .position(|b| level <= *b)
-            .unwrap_or(CONCURRENCY_BOUNDS.len());
-        self.concurrency[i].record(ns);
+        self.concurrency[concurrency_bucket(level)].record(ns);
     }
 
     /// Counts a request of `user`.
@@ -343,6 +349,19 @@ pub struct HttpSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrency_bucket_is_the_first_bound_at_or_above_the_level() {
+        for level in -3..=100 {
+            let searched = CONCURRENCY_BOUNDS
+                .iter()
+                .position(|b| level <= *b)
+                .unwrap_or(CONCURRENCY_BOUNDS.len());
+            assert_eq!(concurrency_bucket(level), searched, "level {level}");
+        }
+        assert_eq!(concurrency_bucket(i64::MAX), CONCURRENCY_BOUNDS.len());
+        assert_eq!(concurrency_bucket(i64::MIN), 0);
+    }
 
     #[test]
     fn in_flight_tracks_level_and_peak() {

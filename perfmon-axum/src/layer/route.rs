@@ -60,6 +60,7 @@ impl Route {
     /// nothing behind. `method` is a bucket from
     /// [`method_key`](super::layer::method_key); `template` `None` is
     /// [`UNMATCHED_ROUTE`].
+    #[inline]
     pub(crate) fn find(
         method: &'static str,
         template: Option<&MatchedPath>,
@@ -72,9 +73,21 @@ impl Route {
                 .find(|e| e.is_for(method, template, thresholds));
             entry.map(|e| e.route)
         });
-        if let Ok(Some(route)) = hit {
-            return Some(route);
+        match hit {
+            Ok(Some(route)) => Some(route),
+            _ => Self::find_uncached(method, template, thresholds),
         }
+    }
+
+    /// [`find`](Self::find) past the per-thread cache: kept out of line,
+    /// so that the cache hit, inlined into the request path, stays small.
+    #[cold]
+    #[inline(never)]
+    fn find_uncached(
+        method: &'static str,
+        template: Option<&MatchedPath>,
+        thresholds: Thresholds,
+    ) -> Option<&'static Route> {
         let text = template.map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
         let route = *ROUTES
             .get(text)?
