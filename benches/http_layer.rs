@@ -8,11 +8,12 @@
 //! ```
 //!
 //! The services run in this process on one tokio worker thread (one
-//! core); `wrk` gets the other core. Variants are measured in rotating
-//! order, several rounds. Reported per variant: the median requests/s, and
-//! the median over rounds of its cost against bare *in the same round*
-//! (paired), which cancels the slow drifts of a shared machine that the
-//! ratio of medians still carries.
+//! core); `wrk` gets the other core. Each variant's run sits between two
+//! runs of the bare service (A B A), variants rotating from round to round.
+//! Reported per variant: the median requests/s, and the median over rounds
+//! of its cost against the mean of its two bare brackets, counted only when
+//! those agree: this machine switches between two speeds every few tens of
+//! seconds, by more than the effect measured.
 //!
 //! A fourth row is a reference, not a peer: tower's `Identity` layer, which
 //! does nothing, given to `Router::layer`. It shows what axum itself adds
@@ -38,18 +39,24 @@ fn env_or(key: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Requests/sec reported by one wrk run.
-fn wrk(url: &str, seconds: u64, connections: u64) -> Option<f64> {
-    let out = Command::new("wrk")
-        .args([
-            "-t1",
-            &format!("-c{connections}"),
-            &format!("-d{seconds}s"),
-            "--latency",
-            url,
-        ])
-        .output()
-        .ok()?;
+/// Requests/sec reported by one wrk run; on CPU 1 when `pinned`.
+fn wrk(url: &str, seconds: u64, connections: u64, pinned: bool) -> Option<f64> {
+    let args = [
+        "-t1".to_owned(),
+        format!("-c{connections}"),
+        format!("-d{seconds}s"),
+        "--latency".to_owned(),
+        url.to_owned(),
+    ];
+    let out = if pinned {
+        Command::new("taskset")
+            .args(["-c", "1", "wrk"])
+            .args(&args)
+            .output()
+    } else {
+        Command::new("wrk").args(&args).output()
+    }
+    .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().find(|l| l.starts_with("Requests/sec:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
@@ -141,10 +148,115 @@ fn profiled_requests(rt: &tokio::runtime::Runtime, router: &Router, requests: u3
     in_process_ns(rt, router, requests)
 }
 
+/// Bare and another variant differ by less than this machine's state
+/// switches (bare ~158k <-> ~129k requests/s every few tens of seconds), so
+/// each variant's run is bracketed by two bare runs (A B A): its cost is
+/// read against their mean, and only when the two agree within
+/// [`STEADY`] (no switch in between). Variants rotate in each round.
+fn under_load(
+    urls: &[(String, String)],
+    rounds: usize,
+    seconds: u64,
+    connections: u64,
+    pinned: bool,
+) {
+    let others = urls.len() - 1;
+    // rps[variant][round]; a failed wrk run is NaN and left out.
+    let mut rps: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
+    // cost[variant][round], NaN when the brackets disagree.
+    let mut cost: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
+    let run = |i: usize| wrk(&urls[i].1, seconds, connections, pinned).unwrap_or(f64::NAN);
+    let mut before = run(0);
+    for round in 0..rounds {
+        rps[0].push(before);
+        cost[0].push(0.0);
+        for k in 0..others {
+            let i = 1 + (round + k) % others;
+            let r = run(i);
+            let after = run(0);
+            let steady = (before - after).abs() / before.max(after) <= STEADY;
+            rps[i].push(r);
+            cost[i].push(if steady {
+                (1.0 - 2.0 * r / (before + after)) * 100.0
+            } else {
+                f64::NAN
+            });
+            before = after;
+        }
+    }
+    let ok = |v: &[f64]| {
+        v.iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect::<Vec<f64>>()
+    };
+    let bare = median(ok(&rps[0]));
+    println!();
+    println!(
+        "wrk -t1 -c{connections} -d{seconds}s, {rounds} rounds, each variant run between two bare runs \
+         (server on 1 tokio worker; {})",
+        if pinned {
+            "server pinned to CPU 0, wrk to CPU 1"
+        } else {
+            "not pinned: taskset or a second CPU missing"
+        }
+    );
+    println!();
+    println!("| service | median requests/s | cost, ratio of medians | cost against its bare brackets: median (steady pairs) | per round, % (- : brackets disagree) |");
+    println!("| --- | ---: | ---: | ---: | --- |");
+    for (i, (name, _)) in urls.iter().enumerate().skip(1) {
+        let m = median(ok(&rps[i]));
+        let kept = ok(&cost[i]);
+        let all: Vec<String> = cost[i]
+            .iter()
+            .map(|c| {
+                if c.is_finite() {
+                    format!("{c:.1}")
+                } else {
+                    "-".into()
+                }
+            })
+            .collect();
+        println!(
+            "| {name} | {m:.0} | {:.1} % | {:.1} % ({} of {rounds}) | {} |",
+            (1.0 - m / bare) * 100.0,
+            median(kept.clone()),
+            kept.len(),
+            all.join(" / "),
+        );
+    }
+    let brackets: Vec<String> = rps[0].iter().map(|r| format!("{r:.0}")).collect();
+    println!();
+    println!(
+        "bare: median {bare:.0} requests/s; first bare run of each round: {}",
+        brackets.join(" / ")
+    );
+}
+
+/// Pins this process (and so the server's worker thread, made after this)
+/// to CPU 0, for wrk to run on CPU 1: without it, the scheduler moves both
+/// around and a round's spread grows several-fold. Needs `taskset` (Debian's
+/// util-linux) and two CPUs; returns whether it pinned.
+fn pin_server() -> bool {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pid = std::process::id().to_string();
+    cpus >= 2
+        && Command::new("taskset")
+            .args(["-p", "-c", "0", &pid])
+            .output()
+            .is_ok_and(|o| o.status.success())
+}
+
+/// Largest relative difference between a pair's two bare runs for the pair
+/// to count.
+const STEADY: f64 = 0.03;
+
 fn main() {
     let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 15);
-    let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 3);
+    let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 2);
     let connections = env_or("PERFMON_HTTP_BENCH_CONNECTIONS", 32);
+    // Before the runtime: its threads inherit the affinity.
+    let pinned = std::env::var_os("PERFMON_HTTP_BENCH_PROFILE").is_none() && pin_server();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -197,49 +309,10 @@ fn main() {
         .collect();
     std::thread::sleep(Duration::from_millis(200));
     for (_, url) in &urls {
-        wrk(url, 1, connections); // warm up
+        wrk(url, 1, connections, pinned); // warm up
     }
 
-    // results[variant][round]; a failed wrk run is NaN and left out.
-    let mut results: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
-    for round in 0..rounds as usize {
-        let mut this_round = vec![f64::NAN; urls.len()];
-        for k in 0..urls.len() {
-            let i = (round + k) % urls.len();
-            this_round[i] = wrk(&urls[i].1, seconds, connections).unwrap_or(f64::NAN);
-        }
-        for (runs, rps) in results.iter_mut().zip(this_round) {
-            runs.push(rps);
-        }
-    }
-    let ok = |v: &[f64]| {
-        v.iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .collect::<Vec<f64>>()
-    };
-    let bare = median(ok(&results[0]));
-    println!();
-    println!("wrk -t1 -c{connections} -d{seconds}s, {rounds} rounds in rotating order, server on 1 tokio worker");
-    println!();
-    println!("| service | median requests/s | requests/s per round | cost, median of medians | cost, median of per-round pairs |");
-    println!("| --- | ---: | --- | ---: | ---: |");
-    for ((name, _), runs) in urls.iter().zip(&results) {
-        let m = median(ok(runs));
-        let all: Vec<String> = runs.iter().map(|r| format!("{r:.0}")).collect();
-        let paired: Vec<f64> = runs
-            .iter()
-            .zip(&results[0])
-            .map(|(r, b)| (1.0 - r / b) * 100.0)
-            .filter(|x| x.is_finite())
-            .collect();
-        println!(
-            "| {name} | {m:.0} | {} | {:.1} % | {:.1} % |",
-            all.join(" / "),
-            (1.0 - m / bare) * 100.0,
-            median(paired)
-        );
-    }
+    under_load(&urls, rounds as usize, seconds, connections, pinned);
     let calls = perfmon::summary("GET /hello/{name}").map_or(0, |s| s.count);
     println!();
     println!("perfmon recorded {calls} requests of GET /hello/{{name}} (evidence the layer did its work)");
