@@ -202,8 +202,8 @@ fn under_load(
         }
     );
     println!();
-    println!("| service | median requests/s | cost, ratio of medians | cost against its bare brackets: median (steady pairs) | per round, % (- : brackets disagree) |");
-    println!("| --- | ---: | ---: | ---: | --- |");
+    println!("| service | median requests/s | cost, ratio of medians | cost against its bare brackets: median (steady pairs) | 95 % interval of that median (bootstrap) | per round, % (- : brackets disagree) |");
+    println!("| --- | ---: | ---: | ---: | ---: | --- |");
     for (i, (name, _)) in urls.iter().enumerate().skip(1) {
         let m = median(ok(&rps[i]));
         let kept = ok(&cost[i]);
@@ -217,8 +217,9 @@ fn under_load(
                 }
             })
             .collect();
+        let (low, high) = median_interval(&kept);
         println!(
-            "| {name} | {m:.0} | {:.1} % | {:.1} % ({} of {rounds}) | {} |",
+            "| {name} | {m:.0} | {:.1} % | {:.1} % ({} of {rounds}) | {low:.1} - {high:.1} % | {} |",
             (1.0 - m / bare) * 100.0,
             median(kept.clone()),
             kept.len(),
@@ -247,12 +248,38 @@ fn pin_server() -> bool {
             .is_ok_and(|o| o.status.success())
 }
 
+/// A 95 % interval for the median of `v`: the 2.5th and 97.5th
+/// percentiles of the medians of 10,000 resamples (with replacement), drawn
+/// by a fixed-seed xorshift so that the same figures give the same interval.
+fn median_interval(v: &[f64]) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut medians: Vec<f64> = (0..10_000)
+        .map(|_| {
+            let sample = (0..v.len())
+                .map(|_| v[(next() % v.len() as u64) as usize])
+                .collect();
+            median(sample)
+        })
+        .collect();
+    medians.sort_by(f64::total_cmp);
+    (medians[250], medians[9_749])
+}
+
 /// Largest relative difference between a pair's two bare runs for the pair
 /// to count.
 const STEADY: f64 = 0.03;
 
 fn main() {
-    let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 15);
+    let rounds = env_or("PERFMON_HTTP_BENCH_ROUNDS", 30);
     let seconds = env_or("PERFMON_HTTP_BENCH_SECONDS", 2);
     let connections = env_or("PERFMON_HTTP_BENCH_CONNECTIONS", 32);
     // Before the runtime: its threads inherit the affinity.
