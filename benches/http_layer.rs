@@ -12,8 +12,9 @@
 //! runs of the bare service (A B A), variants rotating from round to round.
 //! Reported per variant: the median requests/s, and the median over rounds
 //! of its cost against the mean of its two bare brackets, counted only when
-//! those agree: this machine switches between two speeds every few tens of
-//! seconds, by more than the effect measured.
+//! those agree: this machine switches between speeds (bare ~130k to ~170k
+//! requests/s) within seconds, by more than the effect measured. The
+//! server and wrk are pinned to a CPU each where `taskset` allows.
 //!
 //! A fourth row is a reference, not a peer: tower's `Identity` layer, which
 //! does nothing, given to `Router::layer`. It shows what axum itself adds
@@ -148,8 +149,8 @@ fn profiled_requests(rt: &tokio::runtime::Runtime, router: &Router, requests: u3
     in_process_ns(rt, router, requests)
 }
 
-/// Bare and another variant differ by less than this machine's state
-/// switches (bare ~158k <-> ~129k requests/s every few tens of seconds), so
+/// Bare and another variant differ by less than this machine's switches of
+/// speed (bare ~130k to ~170k requests/s, within seconds), so
 /// each variant's run is bracketed by two bare runs (A B A): its cost is
 /// read against their mean, and only when the two agree within
 /// [`STEADY`] (no switch in between). Variants rotate in each round.
@@ -163,13 +164,12 @@ fn under_load(
     let others = urls.len() - 1;
     // rps[variant][round]; a failed wrk run is NaN and left out.
     let mut rps: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
-    // cost[variant][round], NaN when the brackets disagree.
+    // cost[variant][round] (bare's stays empty), NaN when the brackets disagree.
     let mut cost: Vec<Vec<f64>> = vec![Vec::new(); urls.len()];
     let run = |i: usize| wrk(&urls[i].1, seconds, connections, pinned).unwrap_or(f64::NAN);
     let mut before = run(0);
     for round in 0..rounds {
         rps[0].push(before);
-        cost[0].push(0.0);
         for k in 0..others {
             let i = 1 + (round + k) % others;
             let r = run(i);
