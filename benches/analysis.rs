@@ -9,6 +9,7 @@
 //! run (the cheapest full read), so the ratio survives a noisy machine.
 
 use criterion::{black_box, Criterion};
+use perfmon::RegistryExt;
 use perfmon::{AlertEngine, Kind, Outcome, Registry, ReportOptions};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,7 +1,81 @@
 //! perfmon: know how fast each operation is against the target it promised.
+//!
+//! One attribute on a function, a recording core that costs nanoseconds per
+//! call, an analysis layer that turns the recent past into levels, grades,
+//! alerts and advice, and an optional axum adapter that serves it over HTTP.
+//!
+//! # The map, by layer
+//!
+//! Dependencies point down only; each layer is its own crate, re-exported
+//! here.
+//!
+//! **Recording, per call** (`perfmon-core`, always on; the hot path: atomics
+//! only, no lock, no allocation)
+//! - [`monitor_performance`]: the attribute; [`timer()`], [`record()`],
+//!   [`record_items()`], [`record_value()`], [`cache()`]: manual recording.
+//! - [`Registry`] / [`registry()`]: operation name to live [`Operation`]
+//!   statistics, with a cap and an overflow entry; [`Kind`], [`Level`],
+//!   [`LevelBounds`]; [`request::RequestContext`] for a request's queries.
+//! - [`clock`]: the calibrated TSC clock.
+//!
+//! **Reading, on demand** (`perfmon-core`)
+//! - [`summaries()`], [`summary()`]: [`OperationSummary`] in milliseconds;
+//!   [`OperationSnapshot`]: mergeable serde data; [`Window`] and
+//!   [`MinutePoint`] for the last minutes; [`units`] for every conversion.
+//!
+//! **Analysis, on demand** (`perfmon-analysis`, feature `analysis`, default)
+//! - Targets, [`compliance()`] and grades, [`health()`], trends, alert rules
+//!   and the [`AlertEngine`], [`recommend()`], [`report()`] / [`analyze()`],
+//!   [`validate_benchmarks()`], [`Config`] from code or `PERFMON_*`
+//!   variables, system metrics. [`RegistryExt`] reads them as methods of a
+//!   registry (`reg.compliance()`, `reg.report(..)`).
+//!
+//! **Export** (`perfmon-analysis`)
+//! - [`export`]: Prometheus and OpenMetrics text; [`Report`] as JSON and text.
+//!
+//! **HTTP** (`perfmon-axum`, feature `axum`)
+//! - `perfmon::axum`: a layer that times every request, a router with the
+//!   monitoring API, Prometheus text and a dashboard.
+//!
+//! A library that only annotates its functions depends on perfmon with
+//! `default-features = false`: the attribute and the core alone.
+//!
+//! ```
+//! use perfmon::{monitor_performance, Benchmark, RegistryExt};
+//! use std::time::Duration;
+//!
+//! #[monitor_performance(kind = "database_query", name = "map.get_user")]
+//! fn get_user(id: u32) -> Option<u32> {
+//!     (id < 10).then_some(id)
+//! }
+//!
+//! // Recording: every call is timed.
+//! for id in 0..20 {
+//!     get_user(id);
+//! }
+//!
+//! // Reading: a summary in milliseconds.
+//! let s = perfmon::summary("map.get_user").unwrap();
+//! assert_eq!(s.count, 20);
+//!
+//! // Analysis: the same calls judged against a benchmark and the kind's target.
+//! let report = perfmon::validate_benchmarks(&[
+//!     Benchmark::new("map.get_user", Duration::from_millis(100)),
+//! ]);
+//! assert!(report.passed());
+//! let grades = perfmon::registry().compliance();
+//! assert!(grades.kinds.iter().any(|k| k.kind == perfmon::Kind::DatabaseQuery));
+//!
+//! // Export: Prometheus text.
+//! let text = perfmon::registry().prometheus(perfmon::export::Format::Prometheus);
+//! assert!(text.contains("map.get_user"));
+//! ```
 #![deny(missing_docs)]
 
-pub use perfmon_runtime::*;
+pub use perfmon_core::*;
+
+#[cfg(feature = "analysis")]
+pub use perfmon_analysis::*;
 
 /// Times every call of a function: one attribute, read back with
 /// [`summary()`] or [`summaries()`].

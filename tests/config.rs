@@ -1,6 +1,7 @@
 //! `install()` through the facade: the one test that configures the global
 //! registry (its own binary, so no other test sees the change).
 
+use perfmon::RegistryExt;
 use perfmon::{Config, Kind, Target};
 use std::time::Duration;
 

@@ -10,8 +10,9 @@ static BODIES_RUN_THROUGH_SHIM: AtomicUsize = AtomicUsize::new(0);
 /// that the expansion went through this path.
 mod my_reexport {
     pub mod perfmon {
-        pub mod __private {
-            pub use perfmon::__private::*;
+        // The expansion calls `__private{PATCH}` (`__private0` for 0.1.x).
+        pub mod __private0 {
+            pub use perfmon::__private0::*;
 
             pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
                 super::super::super::BODIES_RUN_THROUGH_SHIM

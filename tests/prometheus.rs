@@ -6,6 +6,7 @@ mod exposition;
 
 use exposition::{parse, value};
 use perfmon::export::{Format, PrometheusExport, PrometheusWriter};
+use perfmon::RegistryExt;
 use perfmon::{monitor_performance, Kind, Level, Outcome, Registry};
 use std::time::Duration;
 

@@ -6,6 +6,7 @@
 mod exposition;
 
 use perfmon::export::Format;
+use perfmon::RegistryExt;
 use perfmon::{AlertEngine, AlertEventKind, Rule, Severity};
 use perfmon::{
     Grade, HealthStatus, Kind, Outcome, Registry, Report, ReportOptions, TrendDirection,

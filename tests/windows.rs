@@ -1,6 +1,7 @@
 //! Windows, time series, trends and throughput, driven by synthetic
 //! timestamps (`record_at`), never by sleeping.
 
+use perfmon::RegistryExt;
 use perfmon::{Kind, Outcome, Registry, TrendDirection, Window};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -6,7 +6,7 @@
 
 use dashmap::DashMap;
 use once_cell::sync::Lazy;
-use perfmon_runtime::{AtomicHistogram, Histogram};
+use perfmon_core::{AtomicHistogram, Histogram};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! The expansion: the user's function, unchanged outside its body, whose body
 //! enters a `static` call site, runs the original body and records how it
-//! ended. Everything the output calls lives in `#krate::__private`.
+//! ended. Everything the output calls lives in `#krate::__private{PATCH}`
+//! (the patch version of this crate, which perfmon-core's matches).
 
 use crate::args::{Args, Errors};
 use crate::params;
@@ -113,7 +114,7 @@ impl Output {
 
 /// The pieces shared by every shape of function.
 struct Expansion {
-    /// `#krate::__private`.
+    /// `#krate::__private{PATCH}`.
     private: TokenStream,
     /// The `static` call site.
     callsite: TokenStream,
@@ -137,7 +138,15 @@ impl Expansion {
             .krate
             .clone()
             .unwrap_or_else(|| syn::parse_quote!(::perfmon));
-        let private = quote!(#krate::__private);
+        // Versioned like serde's and thiserror's private paths: a
+        // perfmon-macros paired with a perfmon of another patch version
+        // fails with "could not find `__private1` in `perfmon`" instead of a
+        // confusing error inside the expansion.
+        let private_mod = Ident::new(
+            concat!("__private", env!("CARGO_PKG_VERSION_PATCH")),
+            Span::call_site(),
+        );
+        let private = quote!(#krate::#private_mod);
         let name = match &args.name {
             Some(name) => name.to_token_stream(),
             None => {

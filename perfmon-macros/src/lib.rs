@@ -4,7 +4,8 @@
 //! which re-exports it next to the runtime the expanded code calls. This
 //! crate holds no runtime logic: it parses the attribute into typed
 //! arguments (`args`), checks the captured parameters (`params`) and emits
-//! calls into `perfmon::__private` (`expand`). Every mistake is a compile
+//! calls into `perfmon::__private{PATCH}` (`expand`), versioned so that
+//! mismatched crate versions fail clearly,. Every mistake is a compile
 //! error underlining the token at fault, all reported at once.
 //!
 //! ```ignore
@@ -95,7 +96,8 @@ use proc_macro::TokenStream;
 ///   ```
 ///
 /// - `crate = path`: where perfmon is reachable, for crates that re-export
-///   it (default `::perfmon`). The expansion calls `path::__private::...`.
+///   it (default `::perfmon`). The expansion calls `path::__private{PATCH}::...` (`__private0` for
+///   perfmon 0.1.0).
 ///
 ///   ```ignore
 ///   #[monitor_performance(crate = my_framework::perfmon)]

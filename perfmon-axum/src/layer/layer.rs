@@ -55,7 +55,7 @@ pub(crate) type Extractor = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
 /// // Recorded once the body is finished (here: read, or dropped).
 /// drop(response);
 /// # });
-/// let op = perfmon_runtime::registry().snapshot("GET /parts/{id}").unwrap();
+/// let op = perfmon_core::registry().snapshot("GET /parts/{id}").unwrap();
 /// assert_eq!(op.count, 1);
 /// ```
 #[derive(Clone)]

@@ -38,7 +38,7 @@
 //!
 //! # Request scope
 //!
-//! A [`RequestContext`](perfmon_runtime::request::RequestContext) is entered
+//! A [`RequestContext`](perfmon_core::request::RequestContext) is entered
 //! around the inner service's `call`, every poll of its future and every
 //! poll of the response body, on whatever thread polls them. Work spawned
 //! onto other tasks is not in the scope.

@@ -4,9 +4,9 @@
 use super::route::{Route, Thresholds};
 use crate::stats::http_stats;
 use axum::extract::MatchedPath;
-use perfmon_runtime::clock::{nanos_between, now_raw};
-use perfmon_runtime::request::RequestContext;
-use perfmon_runtime::{registry, Outcome};
+use perfmon_core::clock::{nanos_between, now_raw};
+use perfmon_core::request::RequestContext;
+use perfmon_core::{registry, Outcome};
 
 /// How the request ended, as far as the recorder knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

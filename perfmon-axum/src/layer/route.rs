@@ -13,7 +13,7 @@ use crate::stats::{http_stats, RouteCounters};
 use axum::extract::MatchedPath;
 use dashmap::DashMap;
 use once_cell::sync::Lazy;
-use perfmon_runtime::{registry, Kind, Operation};
+use perfmon_core::{registry, Kind, Operation};
 use std::cell::RefCell;
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 use super::error::ApiQuery;
 use super::params::{Hours, MinPriority, MinSeverity, MAX_TOP_N};
 use axum::Json;
-use perfmon_runtime::{
+use perfmon_analysis::{
     alerts, Alert, AlertEvent, ExecutiveSummary, Recommendation, ReportOptions, Severity,
 };
 use serde::{Deserialize, Serialize};
@@ -81,7 +81,7 @@ pub(crate) async fn recommendations(
     ApiQuery(q): ApiQuery<RecommendationsQuery>,
 ) -> Json<RecommendationsBody> {
     let min_priority = q.priority.map_or(Severity::Low, |p| p.0);
-    let report = perfmon_runtime::report(&ReportOptions {
+    let report = perfmon_analysis::report(&ReportOptions {
         top_n: MAX_TOP_N,
         max_operations: 0,
         ..ReportOptions::default()
@@ -106,7 +106,7 @@ pub(crate) struct AnalyzeBody {
 }
 
 pub(crate) async fn analyze() -> Json<AnalyzeBody> {
-    let mut report = perfmon_runtime::analyze();
+    let mut report = perfmon_analysis::analyze();
     report.events.truncate(MAX_ALERTS);
     Json(AnalyzeBody {
         summary: report.summary,

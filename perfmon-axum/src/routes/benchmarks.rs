@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
-use perfmon_runtime::{Benchmark, BenchmarkFileError, BenchmarkRow, Benchmarks};
+use perfmon_analysis::{Benchmark, BenchmarkFileError, BenchmarkRow, Benchmarks};
 use serde::Serialize;
 use std::sync::Arc;
 

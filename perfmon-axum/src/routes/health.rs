@@ -1,6 +1,8 @@
 //! `GET /health`: overall status, score, health per kind and active alerts.
 
-use perfmon_runtime::{alerts, registry, Alert, ComponentHealth, HealthStatus, ScoreBand};
+use perfmon_analysis::RegistryExt;
+use perfmon_analysis::{alerts, Alert, ComponentHealth, HealthStatus, ScoreBand};
+use perfmon_core::registry;
 use serde::Serialize;
 
 /// Active alerts listed at most (the count is always exact).

@@ -4,10 +4,12 @@ use super::error::ApiQuery;
 use super::params::{window_of_hours, window_of_minutes, Hours, Minutes, ReportFormat};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use perfmon_runtime::{
-    registry, Alert, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Histogram, Kind,
-    LevelCounts, Recommendation, ReportOptions, SlowOperation, Trend, Window,
+use perfmon_analysis::RegistryExt;
+use perfmon_analysis::{
+    Alert, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Recommendation, ReportOptions,
+    SlowOperation, Trend,
 };
+use perfmon_core::{registry, Histogram, Kind, LevelCounts, Window};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -103,7 +105,7 @@ pub(crate) async fn metrics(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<Metrics
     let ops = reg.snapshots_in(window);
     let caches = reg.cache_snapshots();
     let compliance =
-        perfmon_runtime::compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
+        perfmon_analysis::compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
     let mut by_kind: BTreeMap<Kind, KindAcc> = BTreeMap::new();
     for o in ops.iter().filter(|o| o.count > 0) {
         let e = by_kind.entry(o.kind.clone()).or_default();
@@ -143,7 +145,7 @@ pub(crate) struct SummaryBody {
 }
 
 pub(crate) async fn summary(ApiQuery(q): ApiQuery<HoursQuery>) -> Json<SummaryBody> {
-    let r = perfmon_runtime::report(&options(q.hours));
+    let r = perfmon_analysis::report(&options(q.hours));
     Json(SummaryBody {
         generated_at_unix_ms: r.generated_at_unix_ms,
         window: r.window,
@@ -164,10 +166,10 @@ pub(crate) struct TrimmedReport {
     recommendations: Vec<Recommendation>,
 }
 
-/// `GET /report`: the [`perfmon_runtime::Report`] as is (`format=full`, the
+/// `GET /report`: the [`perfmon_analysis::Report`] as is (`format=full`, the
 /// default), or a [`TrimmedReport`].
 pub(crate) async fn report(ApiQuery(q): ApiQuery<ReportQuery>) -> Response {
-    let r = perfmon_runtime::report(&options(q.hours));
+    let r = perfmon_analysis::report(&options(q.hours));
     match q.format.unwrap_or_default() {
         ReportFormat::Full => Json(r).into_response(),
         ReportFormat::Summary => Json(TrimmedReport {

@@ -7,7 +7,7 @@
 //! | `GET /health` | status, score, health per kind, active alerts (public unless [`RouterOptions::protect_health`]) |
 //! | `GET /metrics?minutes=N` | grade, compliance, stats per kind over the last N minutes (default: all) |
 //! | `GET /summary?hours=N` | the report's headline figures, compliance and health |
-//! | `GET /report?hours=N&format=full\|summary` | the [`perfmon_runtime::Report`] as serialized, or a trimmed one |
+//! | `GET /report?hours=N&format=full\|summary` | the [`perfmon_analysis::Report`] as serialized, or a trimmed one |
 //! | `GET /compliance` | compliance per kind and cache, the targets |
 //! | `GET /operations`, `GET /operations/{name}` | operation summaries; one with its last 60 minutes |
 //! | `GET /slow-operations` | operations over target or slow, worst first |
@@ -43,7 +43,7 @@ use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use perfmon_runtime::Benchmarks;
+use perfmon_analysis::Benchmarks;
 use std::sync::Arc;
 
 /// How the router is built: who may read it (no default: choose

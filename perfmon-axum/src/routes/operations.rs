@@ -5,10 +5,9 @@ use super::error::{ApiError, ApiQuery, PathName};
 use super::params::{window_of_minutes, TopN, MAX_TOP_N};
 use crate::stats::{http_stats, ConcurrencyBucket, RouteSnapshot};
 use axum::Json;
-use perfmon_runtime::{
-    registry, Kind, MinutePoint, OperationSummary, ReportOptions, RequestPattern, SlowOperation,
-    Window,
-};
+use perfmon_analysis::RegistryExt;
+use perfmon_analysis::{ReportOptions, RequestPattern, SlowOperation};
+use perfmon_core::{registry, Kind, MinutePoint, OperationSummary, Window};
 use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
@@ -76,7 +75,7 @@ fn slow_operations(window: Window) -> Vec<SlowOperation> {
         Window::LastMinutes(m) => ReportOptions::last_minutes(m),
         Window::All => ReportOptions::default(),
     };
-    perfmon_runtime::report(&ReportOptions {
+    perfmon_analysis::report(&ReportOptions {
         top_n: MAX_TOP_N,
         max_operations: 0,
         ..options

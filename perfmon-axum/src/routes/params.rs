@@ -2,8 +2,9 @@
 //! its error names it (see [`param_error`]).
 
 use super::error::param_error;
-use perfmon_runtime::export::Format;
-use perfmon_runtime::{registry, Severity};
+use perfmon_analysis::export::Format;
+use perfmon_analysis::Severity;
+use perfmon_core::registry;
 use serde::{Deserialize, Deserializer};
 
 /// The longest window of hours accepted (a week).
@@ -100,7 +101,7 @@ impl<'de> Deserialize<'de> for MinPriority {
 /// `format` of `/report`: `full` (the whole report) or `summary`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum ReportFormat {
-    /// The whole [`perfmon_runtime::Report`].
+    /// The whole [`perfmon_analysis::Report`].
     #[default]
     Full,
     /// Headline figures, slow operations, active alerts, recommendations.
@@ -142,17 +143,17 @@ impl<'de> Deserialize<'de> for ExportFormat {
 }
 
 /// The window of a `minutes` parameter: the last N minutes, or every call.
-pub(crate) fn window_of_minutes(minutes: Option<Minutes>) -> perfmon_runtime::Window {
-    minutes.map_or(perfmon_runtime::Window::All, |m| {
-        perfmon_runtime::Window::LastMinutes(m.0)
+pub(crate) fn window_of_minutes(minutes: Option<Minutes>) -> perfmon_core::Window {
+    minutes.map_or(perfmon_core::Window::All, |m| {
+        perfmon_core::Window::LastMinutes(m.0)
     })
 }
 
 /// The window of an `hours` parameter, capped to the retention: the last
 /// `min(hours * 60, retention)` minutes, or every call.
-pub(crate) fn window_of_hours(hours: Option<Hours>) -> perfmon_runtime::Window {
-    hours.map_or(perfmon_runtime::Window::All, |h| {
+pub(crate) fn window_of_hours(hours: Option<Hours>) -> perfmon_core::Window {
+    hours.map_or(perfmon_core::Window::All, |h| {
         let retention = registry().retention_minutes().max(1);
-        perfmon_runtime::Window::LastMinutes(h.0.saturating_mul(60).min(retention))
+        perfmon_core::Window::LastMinutes(h.0.saturating_mul(60).min(retention))
     })
 }

@@ -16,7 +16,7 @@ pub(crate) struct FormatQuery {
 
 pub(crate) async fn text(ApiQuery(q): ApiQuery<FormatQuery>) -> Response {
     let format = q.format.unwrap_or_default().0;
-    let text = perfmon_runtime::export::prometheus(format);
+    let text = perfmon_analysis::export::prometheus(format);
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

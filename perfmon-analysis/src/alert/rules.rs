@@ -1,0 +1,290 @@
+//! The rules: pure functions from an [`AlertInput`] to [`Condition`]s.
+
+use super::{AlertInput, Condition, Rule, Severity};
+use crate::target::Target;
+use perfmon_core::Kind;
+use perfmon_core::OVERFLOW_OPERATION;
+use std::collections::BTreeMap;
+
+/// Every condition the rules find in `input`, in rule order (latency, kind
+/// latency, error rate, cache hit rate, degradation, resource, N+1).
+///
+/// - latency: an operation whose mean is above its kind's `warning`
+///   threshold is medium, above `critical` critical (value and threshold in
+///   ms). The overflow operation, which mixes operations, is skipped.
+/// - kind latency: the same on the call-weighted mean of a kind's
+///   operations, for kinds with at least two operations with calls.
+/// - error rate: errors + panics over calls above `error_rate_high` is high,
+///   above `error_rate_critical` critical, for operations with at least
+///   `min_calls` calls (value and threshold in percent).
+/// - cache hit rate: below `cache.warning` medium, below `cache.critical`
+///   high, for caches with at least `min_cache_lookups` lookups (percent).
+/// - degradation: growth above `degradation` medium, above
+///   `degradation_high` high (percent).
+/// - resource: CPU, memory or disk use above its threshold high, above
+///   `resource_critical_percent` critical (percent).
+/// - N+1: more than `n_plus_one_calls` calls in one request medium, more
+///   than five times that high (calls).
+///
+/// ```
+/// use perfmon_analysis::{evaluate_rules, AlertInput, Rule, Severity};
+/// use perfmon_core::{Kind, Registry};
+/// use std::time::Duration;
+///
+/// let reg = Registry::new();
+/// reg.record("auth.login", Kind::Authentication, Duration::from_millis(120));
+/// let ops = reg.snapshots();
+/// let found = evaluate_rules(&AlertInput::new(&ops));
+/// assert_eq!(found[0].rule, Rule::Latency);
+/// assert_eq!(found[0].severity, Severity::Critical); // above 2x the 50 ms target
+/// assert_eq!(found[0].message, "auth.login averaging 120.0 ms (target < 50 ms)");
+/// ```
+pub fn evaluate_rules(input: &AlertInput<'_>) -> Vec<Condition> {
+    let mut out = Vec::new();
+    latency(input, &mut out);
+    kind_latency(input, &mut out);
+    error_rate(input, &mut out);
+    cache_hit_rate(input, &mut out);
+    degradation(input, &mut out);
+    resource(input, &mut out);
+    n_plus_one(input, &mut out);
+    out
+}
+
+/// Milliseconds of a target duration, printed without a trailing `.0`.
+fn ms_text(d: std::time::Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    format!("{}", (ms * 1000.0).round() / 1000.0)
+}
+
+fn percent_text(p: f64) -> String {
+    format!("{}", (p * 1000.0).round() / 1000.0)
+}
+
+fn latency_condition(rule: Rule, subject: &str, mean_ms: f64, t: &Target) -> Option<Condition> {
+    let warning = t.warning.as_secs_f64() * 1e3;
+    let critical = t.critical.as_secs_f64() * 1e3;
+    let (severity, threshold) = if mean_ms > critical {
+        (Severity::Critical, critical)
+    } else if mean_ms > warning {
+        (Severity::Medium, warning)
+    } else {
+        return None;
+    };
+    Some(Condition {
+        rule,
+        subject: subject.to_owned(),
+        severity,
+        message: format!(
+            "{subject} averaging {mean_ms:.1} ms (target < {} ms)",
+            ms_text(t.target)
+        ),
+        value: mean_ms,
+        threshold,
+    })
+}
+
+fn judged_operations<'a>(
+    input: &'a AlertInput<'_>,
+) -> impl Iterator<Item = &'a perfmon_core::OperationSnapshot> {
+    input
+        .operations
+        .iter()
+        .filter(|op| op.count > 0 && op.name != OVERFLOW_OPERATION)
+}
+
+fn latency(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    for op in judged_operations(input) {
+        let t = input.target_for(&op.kind);
+        out.extend(latency_condition(
+            Rule::Latency,
+            &op.name,
+            op.mean_ns() / 1e6,
+            &t,
+        ));
+    }
+}
+
+fn kind_latency(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    // kind -> (operations, calls, sum_ns)
+    let mut by_kind: BTreeMap<&Kind, (usize, u64, u128)> = BTreeMap::new();
+    for op in judged_operations(input) {
+        let e = by_kind.entry(&op.kind).or_default();
+        e.0 += 1;
+        e.1 += op.count;
+        e.2 += u128::from(op.sum_ns);
+    }
+    for (kind, (ops, calls, sum_ns)) in by_kind {
+        if ops < 2 {
+            continue;
+        }
+        let mean_ms = sum_ns as f64 / calls as f64 / 1e6;
+        let t = input.target_for(kind);
+        out.extend(latency_condition(
+            Rule::KindLatency,
+            kind.name(),
+            mean_ms,
+            &t,
+        ));
+    }
+}
+
+fn error_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let th = &input.thresholds;
+    for op in input.operations {
+        if op.count == 0 || op.count < th.min_calls {
+            continue;
+        }
+        let rate = (op.errors + op.panics) as f64 / op.count as f64;
+        let (severity, threshold) = if rate > th.error_rate_critical {
+            (Severity::Critical, th.error_rate_critical)
+        } else if rate > th.error_rate_high {
+            (Severity::High, th.error_rate_high)
+        } else {
+            continue;
+        };
+        out.push(Condition {
+            rule: Rule::ErrorRate,
+            subject: op.name.clone(),
+            severity,
+            message: format!(
+                "{} failing {:.1} % of calls (threshold {} %)",
+                op.name,
+                rate * 100.0,
+                percent_text(threshold * 100.0)
+            ),
+            value: rate * 100.0,
+            threshold: threshold * 100.0,
+        });
+    }
+}
+
+fn cache_hit_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let th = &input.thresholds;
+    for c in input.caches {
+        if c.lookups() < th.min_cache_lookups.max(1) {
+            continue;
+        }
+        let Some(rate) = c.hit_rate() else { continue };
+        let (severity, threshold) = if rate < th.cache.critical {
+            (Severity::High, th.cache.critical)
+        } else if rate < th.cache.warning {
+            (Severity::Medium, th.cache.warning)
+        } else {
+            continue;
+        };
+        out.push(Condition {
+            rule: Rule::CacheHitRate,
+            subject: c.name.clone(),
+            severity,
+            message: format!(
+                "cache {} hitting {:.1} % of lookups (threshold {} %, target {} %)",
+                c.name,
+                rate * 100.0,
+                percent_text(threshold * 100.0),
+                percent_text(th.cache.target * 100.0)
+            ),
+            value: rate * 100.0,
+            threshold: threshold * 100.0,
+        });
+    }
+}
+
+fn degradation(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let th = &input.thresholds;
+    for d in input.degradations {
+        let Some(growth) = d.growth() else { continue };
+        let (severity, threshold) = if growth > th.degradation_high {
+            (Severity::High, th.degradation_high)
+        } else if growth > th.degradation {
+            (Severity::Medium, th.degradation)
+        } else {
+            continue;
+        };
+        out.push(Condition {
+            rule: Rule::Degradation,
+            subject: format!("{} {}", d.operation, d.metric),
+            severity,
+            message: format!(
+                "{} {} up {:.0} % ({:.1} ms -> {:.1} ms; threshold {} %)",
+                d.operation,
+                d.metric,
+                growth * 100.0,
+                d.previous_ms,
+                d.current_ms,
+                percent_text(threshold * 100.0)
+            ),
+            value: growth * 100.0,
+            threshold: threshold * 100.0,
+        });
+    }
+}
+
+fn resource(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let Some(m) = input.system else { return };
+    let th = &input.thresholds;
+    let checks = [
+        ("cpu", "CPU", Some(m.cpu_percent), th.cpu_percent),
+        (
+            "memory",
+            "memory",
+            Some(m.memory_percent),
+            th.memory_percent,
+        ),
+        ("disk", "disk", m.disk_percent, th.disk_percent),
+    ];
+    for (subject, label, value, limit) in checks {
+        let Some(value) = value.filter(|v| v.is_finite()) else {
+            continue;
+        };
+        let (severity, threshold) = if value > th.resource_critical_percent {
+            (Severity::Critical, th.resource_critical_percent)
+        } else if value > limit {
+            (Severity::High, limit)
+        } else {
+            continue;
+        };
+        out.push(Condition {
+            rule: Rule::Resource,
+            subject: subject.to_owned(),
+            severity,
+            message: format!(
+                "{label} at {value:.1} % (threshold {} %)",
+                percent_text(threshold)
+            ),
+            value,
+            threshold,
+        });
+    }
+}
+
+fn n_plus_one(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let n = input.thresholds.n_plus_one_calls;
+    for p in input.requests {
+        let (severity, threshold) = if p.calls_in_one_request > n.saturating_mul(5) {
+            (Severity::High, n.saturating_mul(5))
+        } else if p.calls_in_one_request > n {
+            (Severity::Medium, n)
+        } else {
+            continue;
+        };
+        let subject = p.subject();
+        out.push(Condition {
+            rule: Rule::NPlusOne,
+            message: format!(
+                "{subject} called {} times in one request, in {} request{} (threshold {threshold}): likely an N+1 pattern",
+                p.calls_in_one_request,
+                p.requests,
+                if p.requests == 1 { "" } else { "s" }
+            ),
+            subject,
+            severity,
+            value: p.calls_in_one_request as f64,
+            threshold: threshold as f64,
+        });
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

@@ -1,0 +1,177 @@
+//! Names, label values, help text and numbers as the text formats spell them.
+//!
+//! Metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*` and label names
+//! `[a-zA-Z_][a-zA-Z0-9_]*`: any other character becomes `_`, and a name
+//! starting with a digit (or empty) gets a leading `_`. Label values escape
+//! `\`, `"` and newline; help text escapes `\` and newline (and `"` in
+//! OpenMetrics, whose grammar uses one escaping for both).
+
+use super::Format;
+use std::borrow::Cow;
+
+fn sanitize(name: &str, allowed: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let starts_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| allowed(c) && !c.is_ascii_digit());
+    if starts_ok && name.chars().all(&allowed) {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 1);
+    if name.chars().next().is_none_or(|c| c.is_ascii_digit()) {
+        out.push('_');
+    }
+    out.extend(name.chars().map(|c| if allowed(c) { c } else { '_' }));
+    Cow::Owned(out)
+}
+
+/// A valid metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+///
+/// ```
+/// use perfmon_analysis::export::sanitize_metric_name;
+/// assert_eq!(sanitize_metric_name("http.requests-total"), "http_requests_total");
+/// assert_eq!(sanitize_metric_name("5xx"), "_5xx");
+/// ```
+pub fn sanitize_metric_name(name: &str) -> Cow<'_, str> {
+    sanitize(name, |c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// A valid label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
+///
+/// ```
+/// use perfmon_analysis::export::sanitize_label_name;
+/// assert_eq!(sanitize_label_name("tenant:id"), "tenant_id");
+/// ```
+pub fn sanitize_label_name(name: &str) -> Cow<'_, str> {
+    sanitize(name, |c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Appends `value` with `\`, `"` and newline escaped (for inside quotes).
+pub(crate) fn push_label_value(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends help text, escaped as `format` requires.
+pub(crate) fn push_help(out: &mut String, help: &str, format: Format) {
+    for c in help.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+}
+
+fn special(v: f64) -> Option<&'static str> {
+    if v.is_nan() {
+        Some("NaN")
+    } else if v == f64::INFINITY {
+        Some("+Inf")
+    } else if v == f64::NEG_INFINITY {
+        Some("-Inf")
+    } else {
+        None
+    }
+}
+
+/// A sample value: integers without a fraction (`42`), other numbers in
+/// their shortest round-trip form (`0.0125`, `1e-7`), and `+Inf`, `-Inf`, `NaN`.
+pub(crate) fn format_value(v: f64) -> String {
+    if let Some(s) = special(v) {
+        return s.to_owned();
+    }
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        return format!("{}", v as i64);
+    }
+    format!("{v:?}")
+}
+
+/// An `le` bound: always a float spelling (`1.0`, `0.0025`), the canonical
+/// form OpenMetrics asks for and one that Prometheus text parses alike.
+pub(crate) fn format_bound(v: f64) -> String {
+    special(v).map_or_else(|| format!("{v:?}"), str::to_owned)
+}
+
+#[cfg(test)]
+pub(crate) fn unescape_label_value(escaped: &str) -> Option<String> {
+    let mut out = String::with_capacity(escaped.len());
+    let mut chars = escaped.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                '\\' => out.push('\\'),
+                '"' => out.push('"'),
+                'n' => out.push('\n'),
+                _ => return None,
+            },
+            '"' | '\n' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_names_are_borrowed_and_invalid_ones_replaced() {
+        assert!(matches!(
+            sanitize_metric_name("perfmon_ops:rate"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(sanitize_metric_name("db.get user"), "db_get_user");
+        assert_eq!(sanitize_metric_name("9lives"), "_9lives");
+        assert_eq!(sanitize_metric_name(""), "_");
+        assert_eq!(sanitize_metric_name("é"), "_");
+        assert_eq!(sanitize_label_name("a:b"), "a_b");
+        assert_eq!(sanitize_label_name("0"), "_0");
+        assert_eq!(sanitize_label_name(":x"), "_x");
+    }
+
+    #[test]
+    fn label_values_round_trip_through_the_unescaper() {
+        for v in ["plain", "weird \"name\"\nwith\\slashes", "\\n", "", "ünï"] {
+            let mut out = String::new();
+            push_label_value(&mut out, v);
+            assert!(!out.contains('\n'));
+            assert_eq!(unescape_label_value(&out).as_deref(), Some(v), "{out}");
+        }
+    }
+
+    #[test]
+    fn help_escapes_quotes_only_in_openmetrics() {
+        let mut p = String::new();
+        push_help(&mut p, "a \"b\"\\\nc", Format::Prometheus);
+        assert_eq!(p, "a \"b\"\\\\\\nc");
+        let mut o = String::new();
+        push_help(&mut o, "a \"b\"", Format::OpenMetrics);
+        assert_eq!(o, "a \\\"b\\\"");
+    }
+
+    #[test]
+    fn numbers_use_the_spellings_prometheus_parses() {
+        assert_eq!(format_value(42.0), "42");
+        assert_eq!(format_value(0.0125), "0.0125");
+        assert_eq!(format_value(-0.0), "0");
+        assert_eq!(format_value(1e-7), "1e-7");
+        assert_eq!(format_value(f64::INFINITY), "+Inf");
+        assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(format_value(f64::NAN), "NaN");
+        assert_eq!(format_bound(1.0), "1.0");
+        assert_eq!(format_bound(0.0025), "0.0025");
+        assert_eq!(format_bound(f64::INFINITY), "+Inf");
+        for s in ["1e-7", "0.0125", "1.0", "42"] {
+            s.parse::<f64>().unwrap();
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! [`PrometheusWriter`]: families and samples in the text exposition formats.
+
+use super::escape::{
+    format_bound, format_value, push_help, push_label_value, sanitize_label_name,
+    sanitize_metric_name,
+};
+use super::Format;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MetricType {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+impl MetricType {
+    fn as_str(self) -> &'static str {
+        match self {
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Histogram => "histogram",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct FamilyBuf {
+    /// The family name (a counter's without `_total`).
+    name: String,
+    kind: MetricType,
+    help: String,
+    /// Sample lines, each ending with a newline.
+    body: String,
+}
+
+/// Writes metric families in the Prometheus 0.0.4 or OpenMetrics 1.0 text
+/// format.
+///
+/// Each family's `# HELP` and `# TYPE` lines are written once, before its
+/// samples, and a family's samples stay together even when the family is
+/// opened again later (samples are buffered per family until [`finish`]).
+/// Names are sanitized ([`sanitize_metric_name`], [`sanitize_label_name`]),
+/// label values and help text escaped. Families without samples are left
+/// out.
+///
+/// Counters are named without `_total` (a trailing `_total` is dropped): the
+/// samples get it, and so does the Prometheus family name, while the
+/// OpenMetrics family name does not. Opening a family again with another type
+/// is a bug: it panics in debug builds, and its samples are dropped in
+/// release builds. The writer does not check that label sets are unique
+/// within a family.
+///
+/// [`finish`]: PrometheusWriter::finish
+/// [`sanitize_metric_name`]: super::sanitize_metric_name
+/// [`sanitize_label_name`]: super::sanitize_label_name
+///
+/// ```
+/// use perfmon_analysis::export::{Format, PrometheusWriter};
+///
+/// let mut w = PrometheusWriter::new(Format::OpenMetrics);
+/// w.counter("jobs_total", "Jobs run.").sample(&[("queue", "mail")], 3.0);
+/// w.gauge("queue_depth", "Jobs waiting.").sample(&[], 7.0);
+/// w.histogram("job_seconds", "Job durations.")
+///     .sample(&[], &[(0.1, 2), (1.0, 3)], 1.25, 3);
+/// let text = w.finish();
+/// assert!(text.starts_with("# HELP jobs Jobs run.\n# TYPE jobs counter\n"));
+/// assert!(text.contains("jobs_total{queue=\"mail\"} 3\n"));
+/// assert!(text.contains("job_seconds_bucket{le=\"+Inf\"} 3\n"));
+/// assert!(text.ends_with("# EOF\n"));
+/// ```
+#[derive(Debug)]
+pub struct PrometheusWriter {
+    format: Format,
+    families: Vec<FamilyBuf>,
+    index: HashMap<String, usize>,
+    discarded: FamilyBuf,
+}
+
+impl PrometheusWriter {
+    /// An empty writer for `format`.
+    pub fn new(format: Format) -> Self {
+        PrometheusWriter {
+            format,
+            families: Vec::new(),
+            index: HashMap::new(),
+            discarded: FamilyBuf {
+                name: String::new(),
+                kind: MetricType::Gauge,
+                help: String::new(),
+                body: String::new(),
+            },
+        }
+    }
+
+    /// The format being written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The counter family `name` (`_total` is added to its samples).
+    pub fn counter(&mut self, name: &str, help: &str) -> Family<'_> {
+        let name = sanitize_metric_name(name);
+        let base = name.strip_suffix("_total").unwrap_or(&name);
+        let sample_name = format!("{base}_total");
+        Family {
+            buf: self.open(base, MetricType::Counter, help),
+            sample_name,
+        }
+    }
+
+    /// The gauge family `name`.
+    pub fn gauge(&mut self, name: &str, help: &str) -> Family<'_> {
+        let name = sanitize_metric_name(name).into_owned();
+        Family {
+            buf: self.open(&name, MetricType::Gauge, help),
+            sample_name: name,
+        }
+    }
+
+    /// The histogram family `name` (samples `_bucket`, `_sum`, `_count`).
+    pub fn histogram(&mut self, name: &str, help: &str) -> HistogramFamily<'_> {
+        let name = sanitize_metric_name(name).into_owned();
+        HistogramFamily {
+            buf: self.open(&name, MetricType::Histogram, help),
+            name,
+        }
+    }
+
+    fn open(&mut self, name: &str, kind: MetricType, help: &str) -> &mut FamilyBuf {
+        let i = *self.index.entry(name.to_owned()).or_insert_with(|| {
+            self.families.push(FamilyBuf {
+                name: name.to_owned(),
+                kind,
+                help: help.to_owned(),
+                body: String::new(),
+            });
+            self.families.len() - 1
+        });
+        if self.families[i].kind != kind {
+            debug_assert!(
+                false,
+                "metric family `{name}` reopened as a {} (it is a {})",
+                kind.as_str(),
+                self.families[i].kind.as_str()
+            );
+            self.discarded.body.clear();
+            return &mut self.discarded;
+        }
+        &mut self.families[i]
+    }
+
+    /// The exposition text; OpenMetrics text ends with `# EOF`.
+    pub fn finish(self) -> String {
+        let mut out = String::new();
+        for f in self.families.iter().filter(|f| !f.body.is_empty()) {
+            let name = match (f.kind, self.format) {
+                (MetricType::Counter, Format::Prometheus) => format!("{}_total", f.name),
+                _ => f.name.clone(),
+            };
+            out.push_str("# HELP ");
+            out.push_str(&name);
+            out.push(' ');
+            push_help(&mut out, &f.help, self.format);
+            out.push_str("\n# TYPE ");
+            out.push_str(&name);
+            out.push(' ');
+            out.push_str(f.kind.as_str());
+            out.push('\n');
+            out.push_str(&f.body);
+        }
+        if self.format == Format::OpenMetrics {
+            out.push_str("# EOF\n");
+        }
+        out
+    }
+}
+
+fn push_sample(
+    out: &mut String,
+    name: &str,
+    suffix: &str,
+    labels: &[(&str, &str)],
+    le: Option<&str>,
+    value: &str,
+) {
+    out.push_str(name);
+    out.push_str(suffix);
+    let extra = le.map(|le| ("le", le));
+    if !labels.is_empty() || extra.is_some() {
+        out.push('{');
+        for (i, (k, v)) in labels.iter().copied().chain(extra).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&sanitize_label_name(k));
+            out.push_str("=\"");
+            push_label_value(out, v);
+            out.push('"');
+        }
+        out.push('}');
+    }
+    out.push(' ');
+    out.push_str(value);
+    out.push('\n');
+}
+
+/// A counter or gauge family being written: add samples with [`sample`].
+///
+/// [`sample`]: Family::sample
+#[derive(Debug)]
+pub struct Family<'a> {
+    buf: &'a mut FamilyBuf,
+    sample_name: String,
+}
+
+impl Family<'_> {
+    /// Adds one sample: `labels` as `(name, value)` pairs, in order.
+    pub fn sample(&mut self, labels: &[(&str, &str)], value: f64) -> &mut Self {
+        let value = format_value(value);
+        push_sample(
+            &mut self.buf.body,
+            &self.sample_name,
+            "",
+            labels,
+            None,
+            &value,
+        );
+        self
+    }
+}
+
+/// A histogram family being written: add one histogram per label set with
+/// [`sample`].
+///
+/// [`sample`]: HistogramFamily::sample
+#[derive(Debug)]
+pub struct HistogramFamily<'a> {
+    buf: &'a mut FamilyBuf,
+    name: String,
+}
+
+impl HistogramFamily<'_> {
+    /// Adds one histogram: `buckets` as `(le, cumulative count)` pairs with
+    /// finite, increasing `le`; the `le="+Inf"` bucket is written from
+    /// `count` (an infinite `le` in `buckets` is skipped). Then `_sum` and
+    /// `_count`.
+    pub fn sample(
+        &mut self,
+        labels: &[(&str, &str)],
+        buckets: &[(f64, u64)],
+        sum: f64,
+        count: u64,
+    ) -> &mut Self {
+        debug_assert!(
+            buckets
+                .windows(2)
+                .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1),
+            "histogram buckets must have increasing le and cumulative counts"
+        );
+        debug_assert!(
+            !labels.iter().any(|(k, _)| *k == "le"),
+            "`le` is the bucket label"
+        );
+        let body = &mut self.buf.body;
+        for &(le, n) in buckets.iter().filter(|(le, _)| le.is_finite()) {
+            let le = format_bound(le);
+            push_sample(
+                body,
+                &self.name,
+                "_bucket",
+                labels,
+                Some(&le),
+                &n.to_string(),
+            );
+        }
+        let total = count.to_string();
+        push_sample(body, &self.name, "_bucket", labels, Some("+Inf"), &total);
+        push_sample(body, &self.name, "_sum", labels, None, &format_value(sum));
+        push_sample(body, &self.name, "_count", labels, None, &total);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prometheus_counter_family_has_the_total_suffix() {
+        let mut w = PrometheusWriter::new(Format::Prometheus);
+        w.counter("calls", "Calls.").sample(&[("op", "a")], 2.0);
+        assert_eq!(
+            w.finish(),
+            "# HELP calls_total Calls.\n# TYPE calls_total counter\ncalls_total{op=\"a\"} 2\n"
+        );
+    }
+
+    #[test]
+    fn openmetrics_counter_family_drops_the_total_suffix() {
+        let mut w = PrometheusWriter::new(Format::OpenMetrics);
+        w.counter("calls_total", "Calls.").sample(&[], 2.0);
+        assert_eq!(
+            w.finish(),
+            "# HELP calls Calls.\n# TYPE calls counter\ncalls_total 2\n# EOF\n"
+        );
+    }
+
+    #[test]
+    fn reopened_family_keeps_its_samples_together_and_one_header() {
+        let mut w = PrometheusWriter::new(Format::Prometheus);
+        w.gauge("a", "A.").sample(&[("x", "1")], 1.0);
+        w.gauge("b", "B.").sample(&[], 2.0);
+        w.gauge("a", "ignored").sample(&[("x", "2")], 3.0);
+        let text = w.finish();
+        assert_eq!(
+            text,
+            "# HELP a A.\n# TYPE a gauge\na{x=\"1\"} 1\na{x=\"2\"} 3\n\
+             # HELP b B.\n# TYPE b gauge\nb 2\n"
+        );
+    }
+
+    #[test]
+    fn families_without_samples_are_left_out() {
+        let mut w = PrometheusWriter::new(Format::OpenMetrics);
+        w.gauge("empty", "Nothing.");
+        assert_eq!(w.finish(), "# EOF\n");
+    }
+
+    #[test]
+    fn names_and_label_names_are_sanitized_and_values_escaped() {
+        let mut w = PrometheusWriter::new(Format::Prometheus);
+        w.gauge("1 bad.name", "Help with \\ and\nnewline.")
+            .sample(&[("label-name", "say \"hi\"\n")], 0.5);
+        assert_eq!(
+            w.finish(),
+            "# HELP _1_bad_name Help with \\\\ and\\nnewline.\n# TYPE _1_bad_name gauge\n\
+             _1_bad_name{label_name=\"say \\\"hi\\\"\\n\"} 0.5\n"
+        );
+    }
+
+    #[test]
+    fn histogram_ends_with_inf_bucket_sum_and_count() {
+        let mut w = PrometheusWriter::new(Format::Prometheus);
+        w.histogram("d", "D.").sample(
+            &[("op", "x")],
+            &[(0.5, 1), (1.0, 2), (f64::INFINITY, 9)],
+            2.5,
+            4,
+        );
+        assert_eq!(
+            w.finish(),
+            "# HELP d D.\n# TYPE d histogram\n\
+             d_bucket{op=\"x\",le=\"0.5\"} 1\nd_bucket{op=\"x\",le=\"1.0\"} 2\n\
+             d_bucket{op=\"x\",le=\"+Inf\"} 4\nd_sum{op=\"x\"} 2.5\nd_count{op=\"x\"} 4\n"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "reopened as a gauge")]
+    #[cfg(debug_assertions)]
+    fn reopening_with_another_type_is_a_bug() {
+        let mut w = PrometheusWriter::new(Format::Prometheus);
+        w.counter("x", "X.").sample(&[], 1.0);
+        w.gauge("x", "X.").sample(&[], 1.0);
+    }
+}

@@ -1,0 +1,257 @@
+//! [`RegistryExt`]: the analysis read as methods of a registry.
+
+use crate::export::Format;
+use crate::{
+    AlertEngine, Benchmark, BenchmarkReport, CacheTarget, ComplianceReport, Config, ConfigError,
+    HealthReport, Report, ReportOptions, Target, Trend, TrendRules,
+};
+use perfmon_core::{Kind, Registry};
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+/// The analysis of a [`Registry`], as methods: `reg.compliance()`,
+/// `reg.report(..)`, `reg.set_target(..)`, ...
+///
+/// The registry is the core's; this trait only reads its public data and
+/// keeps the analysis state (targets, the cache target, the applied
+/// [`Config`]) in a value of the analysis attached to that registry
+/// ([`Registry::extension`]), so two registries are configured apart.
+/// Implemented for [`Registry`] only.
+///
+/// ```
+/// use perfmon_analysis::RegistryExt;
+/// use perfmon_core::{Kind, Registry};
+/// use std::time::Duration;
+///
+/// let reg = Registry::new();
+/// reg.record("db.get_user", Kind::DatabaseQuery, Duration::from_millis(12));
+/// assert!(reg.compliance().overall.is_some());
+/// ```
+pub trait RegistryExt: sealed::Sealed {
+    /// [`compliance`](crate::compliance()) of this registry's operations and caches, against its
+    /// targets ([`Registry::target`](crate::RegistryExt::target), [`Registry::cache_target`](crate::RegistryExt::cache_target)).
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_analysis::{Grade, Target};
+    /// use perfmon_core::{Kind, Registry};
+    /// use std::time::Duration;
+    ///
+    /// let reg = Registry::new();
+    /// reg.set_target(Kind::Authentication, Target::scaled(Duration::from_millis(30))).unwrap();
+    /// reg.record("auth.login", Kind::Authentication, Duration::from_millis(28));
+    /// reg.record("auth.login", Kind::Authentication, Duration::from_millis(45));
+    /// let l1 = reg.cache("L1");
+    /// (0..20).for_each(|i| l1.record(i != 0)); // 95 %
+    /// let report = reg.compliance();
+    /// assert_eq!(report.kinds[0].within_target, 1);
+    /// assert_eq!(report.overall.unwrap().grade, Grade::F); // 50 %
+    /// assert!(report.caches[0].meets_target);
+    /// ```
+    fn compliance(&self) -> ComplianceReport;
+
+    /// [`health`](crate::health()) of this registry's operations and caches, against its targets.
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_analysis::{HealthStatus, ScoreBand};
+    /// use perfmon_core::{Kind, Registry};
+    /// use std::time::Duration;
+    ///
+    /// let reg = Registry::new();
+    /// for ms in [10, 10, 10, 30] { // database_query: 30 ms is slow
+    ///     reg.record("db.get_user", Kind::DatabaseQuery, Duration::from_millis(ms));
+    /// }
+    /// let h = reg.health();
+    /// assert_eq!(h.status, HealthStatus::Warning); // 25 % slow
+    /// let score = h.score.unwrap();
+    /// assert_eq!(score.score, 82); // (0.60 * 0.75 + 0.25 * 1.0) / 0.85
+    /// assert_eq!(score.band, ScoreBand::Excellent);
+    /// ```
+    fn health(&self) -> HealthReport;
+
+    /// The report for `options`, ending now. Reads the global alert engine's
+    /// state but does not evaluate rules.
+    fn report(&self, options: &ReportOptions) -> Report;
+
+    /// Evaluates the alert rules on `engine` at `now` (deduplicating,
+    /// escalating, resolving; callbacks run) and returns the report, with
+    /// this evaluation's events.
+    fn analyze_with(
+        &self,
+        engine: &AlertEngine,
+        options: &ReportOptions,
+        now: SystemTime,
+    ) -> Report;
+
+    /// The report at `now` against `engine`, without evaluating alerts.
+    fn report_at(&self, engine: &AlertEngine, options: &ReportOptions, now: SystemTime) -> Report;
+
+    /// Every family of this registry in `format`, with the default
+    /// [`PrometheusExport`](crate::export::PrometheusExport) (prefix `perfmon`): see there for the families.
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_analysis::export::Format;
+    /// use perfmon_core::{Kind, Registry};
+    /// use std::time::Duration;
+    ///
+    /// let reg = Registry::new();
+    /// reg.record("db.get_user", Kind::DatabaseQuery, Duration::from_millis(12));
+    /// reg.cache("L1").hit();
+    /// let text = reg.prometheus(Format::Prometheus);
+    /// assert!(text.contains(
+    ///     "perfmon_operation_calls_total{operation=\"db.get_user\",kind=\"database_query\"} 1\n"
+    /// ));
+    /// assert!(text.contains("perfmon_cache_hit_ratio{cache=\"L1\"} 1\n"));
+    /// assert!(text.contains("perfmon_operations_refused_total 0\n"));
+    /// ```
+    fn prometheus(&self, format: Format) -> String;
+
+    /// Validates `benchmarks` against the calls recorded in this registry:
+    /// one [`BenchmarkRow`](crate::BenchmarkRow) per benchmark, in order.
+    ///
+    /// A benchmark passes when its statistic is at most the threshold
+    /// (`observed <= threshold`) and, if `min_samples` is set, at least that
+    /// many calls were recorded (calls of every outcome count). An operation
+    /// with no calls is [`Verdict::NoData`](crate::Verdict::NoData), a failure whose reason names the
+    /// closest recorded operations. An empty `benchmarks` gives a report
+    /// with no rows that does not pass.
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_analysis::{Benchmark, Verdict};
+    /// use perfmon_core::{Kind, Registry};
+    /// use std::time::Duration;
+    ///
+    /// let reg = Registry::new();
+    /// for ms in [20, 30, 40] {
+    ///     reg.record("parts.get_part", Kind::DatabaseQuery, Duration::from_millis(ms));
+    /// }
+    /// let report = reg.validate_benchmarks(&[Benchmark::new("parts.get_part", Duration::from_millis(50)).max()]);
+    /// assert!(report.passed());
+    /// assert_eq!(report.rows[0].observed_ms, Some(40.0));
+    /// ```
+    fn validate_benchmarks(&self, benchmarks: &[Benchmark]) -> BenchmarkReport;
+
+    /// Sets the latency target of `kind` (used by compliance, grades and
+    /// health). Fails, changing nothing, when the target is zero or not
+    /// `target <= warning <= critical`.
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_analysis::Target;
+    /// use perfmon_core::{Kind, Registry};
+    /// use std::time::Duration;
+    /// let reg = Registry::new();
+    /// reg.set_target(Kind::DatabaseQuery, Target::scaled(Duration::from_millis(10))).unwrap();
+    /// assert_eq!(reg.target(&Kind::DatabaseQuery).target, Duration::from_millis(10));
+    /// assert_eq!(reg.target(&Kind::Authentication), Target::for_kind(&Kind::Authentication));
+    /// ```
+    fn set_target(&self, kind: Kind, target: Target) -> Result<(), ConfigError>;
+
+    /// The target of `kind`: the configured one, else [`Target::for_kind`].
+    fn target(&self, kind: &Kind) -> Target;
+
+    /// The targets set with [`Registry::set_target`](crate::RegistryExt::set_target) (or a [`Config`]), by kind.
+    fn configured_targets(&self) -> BTreeMap<Kind, Target>;
+
+    /// Sets the hit-rate target of caches. Fails, changing nothing, when a
+    /// rate is outside 0..=1 or not `target >= warning >= critical`.
+    fn set_cache_target(&self, target: CacheTarget) -> Result<(), ConfigError>;
+
+    /// The hit-rate target of caches ([`CacheTarget::DEFAULT`] unless set).
+    fn cache_target(&self) -> CacheTarget;
+
+    /// The active configuration: the last [`Config`] applied to this
+    /// registry (else [`Config::default`]), with the values that can change
+    /// on their own read live: `enabled`, `max_operations`, targets, level
+    /// bounds and the cache target.
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// let reg = perfmon_core::Registry::new();
+    /// assert_eq!(reg.config().alerts.error_rate_high, 0.05);
+    /// ```
+    fn config(&self) -> Config;
+
+    /// Trends of every operation with calls in either window, using the
+    /// default [`TrendRules`](crate::TrendRules).
+    fn trends(&self, minutes: u32, now: SystemTime) -> Vec<Trend>;
+
+    /// Trends: the last `minutes` minutes ending at `now` against the
+    /// `minutes` minutes before them.
+    fn trends_with(&self, rules: &TrendRules, minutes: u32, now: SystemTime) -> Vec<Trend>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for perfmon_core::Registry {}
+}
+
+impl RegistryExt for Registry {
+    fn compliance(&self) -> ComplianceReport {
+        crate::compliance::compliance_of(self)
+    }
+
+    fn health(&self) -> HealthReport {
+        crate::health::health_of(self)
+    }
+
+    fn report(&self, options: &ReportOptions) -> Report {
+        crate::report::report_of(self, options)
+    }
+
+    fn analyze_with(
+        &self,
+        engine: &AlertEngine,
+        options: &ReportOptions,
+        now: SystemTime,
+    ) -> Report {
+        crate::report::analyze_with_of(self, engine, options, now)
+    }
+
+    fn report_at(&self, engine: &AlertEngine, options: &ReportOptions, now: SystemTime) -> Report {
+        crate::report::report_at_of(self, engine, options, now)
+    }
+
+    fn prometheus(&self, format: Format) -> String {
+        crate::export::prometheus_of(self, format)
+    }
+
+    fn validate_benchmarks(&self, benchmarks: &[Benchmark]) -> BenchmarkReport {
+        crate::benchmark::validate_benchmarks_of(self, benchmarks)
+    }
+
+    fn set_target(&self, kind: Kind, target: Target) -> Result<(), ConfigError> {
+        crate::settings::set_target_of(self, kind, target)
+    }
+
+    fn target(&self, kind: &Kind) -> Target {
+        crate::settings::target_of(self, kind)
+    }
+
+    fn configured_targets(&self) -> BTreeMap<Kind, Target> {
+        crate::settings::configured_targets_of(self)
+    }
+
+    fn set_cache_target(&self, target: CacheTarget) -> Result<(), ConfigError> {
+        crate::settings::set_cache_target_of(self, target)
+    }
+
+    fn cache_target(&self) -> CacheTarget {
+        crate::settings::cache_target_of(self)
+    }
+
+    fn config(&self) -> Config {
+        crate::settings::config_of(self)
+    }
+
+    fn trends(&self, minutes: u32, now: SystemTime) -> Vec<Trend> {
+        crate::trend::trends(self, minutes, now)
+    }
+
+    fn trends_with(&self, rules: &TrendRules, minutes: u32, now: SystemTime) -> Vec<Trend> {
+        crate::trend::trends_with(self, rules, minutes, now)
+    }
+}

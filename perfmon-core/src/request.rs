@@ -1,0 +1,200 @@
+//! Request scope: lets request-level middleware (the axum layer) count the
+//! database queries made while it serves a request, and find N+1 patterns.
+//!
+//! A [`RequestContext`] is entered around each poll of the request's future
+//! ([`RequestContext::enter`]); while entered, every recorded call of a
+//! `database_query` operation on that thread is added to it. A call made on
+//! another task (`tokio::spawn`) is not in the request's scope.
+//!
+//! Cost: operations of other kinds pay one branch on a flag fixed at their
+//! registration; database queries pay a thread-local read, and inside a
+//! request a short uncontended lock (a query takes milliseconds; this, tens
+//! of nanoseconds).
+
+use crate::kind::Kind;
+use crate::operation::Operation;
+use crate::registry::Registry;
+use once_cell::race::OnceBox;
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Distinct operations counted per request; calls of further ones count in
+/// the totals only.
+pub const MAX_OPERATIONS_PER_REQUEST: usize = 64;
+
+thread_local! {
+    static CURRENT: Cell<*const RequestContext> = const { Cell::new(std::ptr::null()) };
+}
+
+/// The database work of one request.
+///
+/// ```
+/// use perfmon_core::{request::RequestContext, Kind, Registry};
+/// let reg = Registry::new();
+/// let query = reg.operation("db.get_item", Kind::DatabaseQuery);
+/// let ctx = RequestContext::new();
+/// {
+///     let _in = ctx.enter();
+///     for _ in 0..12 {
+///         query.record_nanos(2_000_000);
+///     }
+/// }
+/// assert_eq!(ctx.queries(), 12);
+/// assert_eq!(ctx.repeated(), vec![("db.get_item".to_owned(), Kind::DatabaseQuery, 12)]);
+/// ctx.report_to(&reg, "GET /orders");
+/// assert_eq!(reg.request_patterns()[0].calls_in_one_request, 12);
+/// ```
+#[derive(Debug, Default)]
+pub struct RequestContext {
+    queries: AtomicU64,
+    query_ns: AtomicU64,
+    /// Calls per operation, made at the first query (most requests make
+    /// none, and the context travels with each request's future: 24 bytes).
+    per_operation: OnceBox<Mutex<PerOperation>>,
+}
+
+/// (operation address, name, kind, calls) of each distinct operation.
+type PerOperation = Vec<(usize, String, Kind, u64)>;
+
+/// While alive, the context is the current thread's request scope. Not
+/// `Send`: enter again on each poll.
+#[must_use = "the scope ends when this guard is dropped"]
+pub struct Entered<'a> {
+    previous: *const RequestContext,
+    _context: PhantomData<&'a RequestContext>,
+}
+
+impl Drop for Entered<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        let previous = self.previous;
+        let _ = CURRENT.try_with(|c| c.set(previous));
+    }
+}
+
+impl RequestContext {
+    /// An empty context.
+    #[inline]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes this the current thread's request scope until the guard drops
+    /// (scopes nest: the previous one is restored).
+    #[inline]
+    pub fn enter(&self) -> Entered<'_> {
+        let previous = CURRENT
+            .try_with(|c| c.replace(self as *const RequestContext))
+            .unwrap_or(std::ptr::null());
+        Entered {
+            previous,
+            _context: PhantomData,
+        }
+    }
+
+    /// Database queries recorded in this request.
+    #[inline]
+    pub fn queries(&self) -> u64 {
+        self.queries.load(Relaxed)
+    }
+
+    /// Time spent in them.
+    #[inline]
+    pub fn query_time(&self) -> Duration {
+        Duration::from_nanos(self.query_ns.load(Relaxed))
+    }
+
+    /// Operations that ran more than once in this request, with their call
+    /// counts, most calls first.
+    pub fn repeated(&self) -> Vec<(String, Kind, u64)> {
+        let Some(per) = self.per_operation.get() else {
+            return Vec::new();
+        };
+        let per = per.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<(String, Kind, u64)> = per
+            .iter()
+            .filter(|(_, _, _, n)| *n > 1)
+            .map(|(_, name, kind, n)| (name.clone(), kind.clone(), *n))
+            .collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// Reports this request's repeated operations to `registry` under
+    /// `endpoint`, where the analysis turns them into N+1 findings.
+    pub fn report_to(&self, registry: &Registry, endpoint: &str) {
+        for (name, kind, calls) in self.repeated() {
+            registry.record_request_calls(Some(endpoint), &name, kind, calls);
+        }
+    }
+
+    fn note(&self, op: &Operation, ns: u64) {
+        self.queries.fetch_add(1, Relaxed);
+        self.query_ns.fetch_add(ns, Relaxed);
+        let id = op as *const Operation as usize;
+        let per = self.per_operation.get_or_init(Box::default);
+        let mut per = per.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = per.iter_mut().find(|e| e.0 == id) {
+            entry.3 += 1;
+        } else if per.len() < MAX_OPERATIONS_PER_REQUEST {
+            per.push((id, op.name().to_owned(), op.kind().clone(), 1));
+        }
+    }
+}
+
+/// Adds a call of `op` to the current request scope, if any (called for
+/// database queries only).
+#[inline]
+pub(crate) fn note_call(op: &Operation, ns: u64) {
+    let current = CURRENT.try_with(|c| c.get()).unwrap_or(std::ptr::null());
+    if !current.is_null() {
+        // SAFETY: the pointer was set by `enter` from a live `&RequestContext`
+        // whose `Entered` guard (borrowing it) restores the previous pointer
+        // on drop, on this same thread; so it is live here.
+        unsafe { &*current }.note(op, ns);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_database_queries_inside_a_scope_are_counted() {
+        let reg = Registry::new();
+        let db = reg.operation("db.q", Kind::DatabaseQuery);
+        let other = reg.operation("cpu.work", Kind::Processing);
+        db.record_nanos(1_000); // outside any scope
+        let ctx = RequestContext::new();
+        {
+            let _in = ctx.enter();
+            db.record_nanos(3_000);
+            db.record_nanos(5_000);
+            other.record_nanos(7_000);
+        }
+        db.record_nanos(1_000); // after the scope ended
+        assert_eq!(ctx.queries(), 2);
+        assert_eq!(ctx.query_time(), Duration::from_nanos(8_000));
+        assert_eq!(
+            ctx.repeated(),
+            vec![("db.q".to_owned(), Kind::DatabaseQuery, 2)]
+        );
+    }
+
+    #[test]
+    fn scopes_nest_and_restore_the_outer_one() {
+        let reg = Registry::new();
+        let db = reg.operation("db.nested", Kind::DatabaseQuery);
+        let (outer, inner) = (RequestContext::new(), RequestContext::new());
+        let _o = outer.enter();
+        {
+            let _i = inner.enter();
+            db.record_nanos(1);
+        }
+        db.record_nanos(1);
+        assert_eq!((outer.queries(), inner.queries()), (1, 1));
+    }
+}
