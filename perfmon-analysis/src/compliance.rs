@@ -64,6 +64,21 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// The grade as a number for gauges: A = 4, B = 3, C = 2, D = 1, F = 0.
+    ///
+    /// ```
+    /// assert_eq!(perfmon_analysis::Grade::B.gauge_value(), 3.0);
+    /// ```
+    pub fn gauge_value(self) -> f64 {
+        match self {
+            Grade::A => 4.0,
+            Grade::B => 3.0,
+            Grade::C => 2.0,
+            Grade::D => 1.0,
+            Grade::F => 0.0,
+        }
+    }
+
     /// Lowest compliance, in percent, of A, B, C and D.
     pub const THRESHOLDS: [(Grade, u64); 4] = [
         (Grade::A, 95),

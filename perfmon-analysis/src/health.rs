@@ -64,6 +64,21 @@ pub enum HealthStatus {
 }
 
 impl HealthStatus {
+    /// The status as a number for gauges: healthy = 0, degraded = 1,
+    /// warning = 2, critical = 3.
+    ///
+    /// ```
+    /// assert_eq!(perfmon_analysis::HealthStatus::Warning.gauge_value(), 2.0);
+    /// ```
+    pub fn gauge_value(self) -> f64 {
+        match self {
+            HealthStatus::Healthy => 0.0,
+            HealthStatus::Degraded => 1.0,
+            HealthStatus::Warning => 2.0,
+            HealthStatus::Critical => 3.0,
+        }
+    }
+
     /// The status of calls with these level counts (see the [module docs](self)).
     ///
     /// ```

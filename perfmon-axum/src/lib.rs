@@ -1,7 +1,7 @@
 //! The axum adapter of perfmon: a tower layer that times every request and
 //! a router that serves the monitoring endpoints.
 //!
-//! - [`layer`]: [`PerfmonLayer`], the tower layer that times each request
+//! - [`timing`]: [`PerfmonLayer`], the tower layer that times each request
 //!   under its route template (`"GET /parts/{id}"`).
 //! - [`stats`]: HTTP counters beyond each route's perfmon operation
 //!   (in flight, 4xx/5xx, queries per request, concurrency, users, tenants).
@@ -28,14 +28,19 @@
 
 pub mod auth;
 pub mod dashboard;
-pub mod layer;
+pub mod timing;
+
+/// The timing layer's old path (`perfmon::axum::layer`), kept as an alias of
+/// [`timing`].
+#[doc(hidden)]
+pub use timing as layer;
 pub mod routes;
 pub mod stats;
 
 pub use auth::TokenError;
-pub use layer::{PerfmonBody, PerfmonLayer, PerfmonService};
 pub use routes::{prometheus_router, router, ApiError, ErrorBody, RouterOptions};
 pub use stats::{http_stats, HttpSnapshot, HttpStats};
+pub use timing::{PerfmonBody, PerfmonLayer, PerfmonService};
 
 /// A response extension set by every monitoring route: the request layer
 /// leaves such requests out of its statistics, wherever the router is

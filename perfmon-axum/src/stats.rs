@@ -79,20 +79,6 @@ impl Default for HttpStats {
     }
 }
 
-/// Decrements the in-flight gauge when dropped.
-#[derive(Debug)]
-pub struct InFlight<'a> {
-    stats: &'a HttpStats,
-    /// Requests in flight when this one started (itself included).
-    pub level: i64,
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.stats.leave();
-    }
-}
-
 impl HttpStats {
     /// Empty statistics (the layer uses [`http_stats()`]).
     pub fn new() -> Self {
@@ -105,14 +91,6 @@ impl HttpStats {
                 .collect(),
             users: Principals::new(DEFAULT_MAX_PRINCIPALS),
             tenants: Principals::new(DEFAULT_MAX_PRINCIPALS),
-        }
-    }
-
-    /// A request started: counts it in flight until the guard drops.
-    pub fn start(&self) -> InFlight<'_> {
-        InFlight {
-            stats: self,
-            level: self.enter(),
         }
     }
 
@@ -366,11 +344,10 @@ mod tests {
     #[test]
     fn in_flight_tracks_level_and_peak() {
         let s = HttpStats::new();
-        let a = s.start();
-        let b = s.start();
-        assert_eq!((a.level, b.level, s.in_flight()), (1, 2, 2));
-        drop(a);
-        drop(b);
+        let (a, b) = (s.enter(), s.enter());
+        assert_eq!((a, b, s.in_flight()), (1, 2, 2));
+        s.leave();
+        s.leave();
         let snap = s.snapshot();
         assert_eq!((snap.in_flight, snap.peak_in_flight), (0, 2));
     }

@@ -56,6 +56,9 @@ pub struct RequestContext {
     per_operation: OnceBox<Mutex<PerOperation>>,
 }
 
+// The size the doc of `per_operation` quotes.
+const _: () = assert!(std::mem::size_of::<RequestContext>() <= 24);
+
 /// (operation address, name, kind, calls) of each distinct operation.
 type PerOperation = Vec<(usize, String, Kind, u64)>;
 

@@ -21,6 +21,9 @@ struct Agg {
     max: f64,
 }
 
+// The "40 bytes a minute" of the module docs: one aggregate and its minute.
+const _: () = assert!(std::mem::size_of::<(u64, Agg)>() <= 40);
+
 impl Agg {
     fn new(v: f64) -> Self {
         Agg {

@@ -3,31 +3,7 @@
 //! and alerts.
 
 use super::Report;
-use crate::compliance::Grade;
 use crate::export::{Format, PrometheusExport, PrometheusWriter};
-use crate::health::HealthStatus;
-
-/// A grade as a number for gauges: A = 4, B = 3, C = 2, D = 1, F = 0.
-pub fn grade_value(g: Grade) -> f64 {
-    match g {
-        Grade::A => 4.0,
-        Grade::B => 3.0,
-        Grade::C => 2.0,
-        Grade::D => 1.0,
-        Grade::F => 0.0,
-    }
-}
-
-/// A health status as a number for gauges: healthy = 0, degraded = 1,
-/// warning = 2, critical = 3.
-pub fn status_value(s: HealthStatus) -> f64 {
-    match s {
-        HealthStatus::Healthy => 0.0,
-        HealthStatus::Degraded => 1.0,
-        HealthStatus::Warning => 2.0,
-        HealthStatus::Critical => 3.0,
-    }
-}
 
 impl Report {
     /// The report in the Prometheus text format (or OpenMetrics): operation
@@ -62,19 +38,19 @@ impl Report {
             "Compliance grade: A = 4, B = 3, C = 2, D = 1, F = 0.",
         );
         for k in &self.compliance.kinds {
-            g.sample(&[("kind", k.kind.name())], grade_value(k.grade));
+            g.sample(&[("kind", k.kind.name())], k.grade.gauge_value());
         }
         if let Some(o) = overall {
-            g.sample(&[("kind", "overall")], grade_value(o.grade));
+            g.sample(&[("kind", "overall")], o.grade.gauge_value());
         }
         let mut g = w.gauge(
             "perfmon_health_status",
             "Health: healthy = 0, degraded = 1, warning = 2, critical = 3.",
         );
         for c in &self.health.components {
-            g.sample(&[("kind", c.kind.name())], status_value(c.status));
+            g.sample(&[("kind", c.kind.name())], c.status.gauge_value());
         }
-        g.sample(&[("kind", "overall")], status_value(self.health.status));
+        g.sample(&[("kind", "overall")], self.health.status.gauge_value());
         if let Some(score) = &self.health.score {
             w.gauge("perfmon_health_score", "Health score, 0-100.")
                 .sample(&[], f64::from(score.score));

@@ -191,7 +191,7 @@ impl CachedRoute {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::layer::method_key;
+    use crate::timing::layer::method_key;
     use http::Method;
 
     /// A `MatchedPath` as axum makes it (it cannot be built outside axum):

@@ -60,6 +60,9 @@ pub(crate) struct Recorder {
     disarmed: bool,
 }
 
+// The size the docs above and in `timing/mod.rs` and `service.rs` quote.
+const _: () = assert!(std::mem::size_of::<Recorder>() <= 64);
+
 impl Recorder {
     /// Starts timing a request and counts it in flight until dropped.
     /// `route` is `None` only if `rare` holds a pending route.

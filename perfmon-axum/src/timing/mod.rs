@@ -81,7 +81,6 @@
 
 mod body;
 mod future;
-#[allow(clippy::module_inception)]
 mod layer;
 mod recorder;
 mod route;

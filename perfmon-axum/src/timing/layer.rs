@@ -5,6 +5,7 @@ use super::service::PerfmonService;
 use crate::stats::http_stats;
 use http::request::Parts;
 use http::Method;
+use perfmon_core::units::saturating_nanos;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,10 +103,6 @@ impl fmt::Debug for PerfmonLayer {
             .field("tenant", &extra.is_some_and(|e| e.tenant.is_some()))
             .finish()
     }
-}
-
-fn saturating_nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl PerfmonLayer {
