@@ -117,8 +117,10 @@ pub use table::summary_table;
 pub use target::{CacheTarget, Target};
 pub use trend::{Trend, TrendDirection, TrendRules, WindowStats};
 
-/// Validates `benchmarks` against the global [`registry()`](perfmon_core::registry()): one row per
-/// benchmark, passed when its statistic is at most its threshold.
+/// Validates `benchmarks` against the current registry (the test's scope,
+/// [`Registry::scope`](perfmon_core::Registry::scope), else the global
+/// [`registry()`](perfmon_core::registry())): one row per benchmark, passed
+/// when its statistic is at most its threshold.
 ///
 /// An operation without calls fails (naming the closest recorded operations,
 /// so a misspelled name never passes), and so does an empty list. See
@@ -149,5 +151,5 @@ pub use trend::{Trend, TrendDirection, TrendRules, WindowStats};
 /// println!("{report}"); // an aligned table; `report.assert_passed()` panics with it
 /// ```
 pub fn validate_benchmarks(benchmarks: &[Benchmark]) -> BenchmarkReport {
-    perfmon_core::registry().validate_benchmarks(benchmarks)
+    perfmon_core::with_registry(|reg| reg.validate_benchmarks(benchmarks))
 }

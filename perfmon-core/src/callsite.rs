@@ -7,9 +7,9 @@
 
 use crate::clock;
 use crate::kind::Kind;
-use crate::operation::{CallDetails, Operation};
+use crate::operation::{CallDetails, OpRef, Operation};
 use crate::recent::{BoundedText, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY};
-use crate::registry::registry;
+use crate::registry::{ever_entered, registry, with_scoped};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -57,6 +57,20 @@ impl Callsite {
         }
     }
 
+    /// The operation of this call site in the current scope's registry, or
+    /// the cached one outside any scope (taken once any scope was entered
+    /// in the process).
+    #[inline(never)]
+    fn current_operation(&'static self) -> OpRef<'static> {
+        let scoped = with_scoped(|scoped| {
+            scoped.map(|reg| reg.operation(self.meta.name, Kind::from_static(self.meta.kind)))
+        });
+        match scoped {
+            Some(op) => OpRef::Owned(op),
+            None => OpRef::Borrowed(self.operation()),
+        }
+    }
+
     #[cold]
     fn register(&'static self) -> &'static Operation {
         self.operation
@@ -75,7 +89,11 @@ impl Callsite {
         }
         let mut params = Params::new();
         capture(&mut params);
-        let operation = self.operation();
+        let operation = if ever_entered() {
+            self.current_operation()
+        } else {
+            OpRef::Borrowed(self.operation())
+        };
         CallGuard {
             active: Some((self, operation)),
             start: clock::now_raw(),
@@ -105,11 +123,18 @@ impl CacheSite {
     /// Counts a hit (`true`) or a miss.
     #[inline]
     pub fn record(&'static self, hit: bool) {
-        if crate::is_enabled() {
-            self.handle
-                .get_or_init(|| registry().cache(self.name))
-                .record(hit);
+        if !crate::is_enabled() {
+            return;
         }
+        if ever_entered() {
+            if let Some(scoped) = with_scoped(|s| s.map(|reg| reg.cache(self.name))) {
+                scoped.record(hit);
+                return;
+            }
+        }
+        self.handle
+            .get_or_init(|| registry().cache(self.name))
+            .record(hit);
     }
 }
 
@@ -146,7 +171,7 @@ impl<const N: usize> Params<N> {
 /// the thread is unwinding, as cancelled otherwise).
 #[must_use = "a call guard records when it is finished or dropped"]
 pub struct CallGuard<const N: usize> {
-    active: Option<(&'static Callsite, &'static Operation)>,
+    active: Option<(&'static Callsite, OpRef<'static>)>,
     start: u64,
     /// Set when an async body completed, before the outcome is known.
     end: u64,

@@ -79,8 +79,8 @@ pub use recent::{
     SLOWEST_CALLS,
 };
 pub use registry::{
-    registry, Registry, RequestPattern, DEFAULT_MAX_OPERATIONS, MAX_REQUEST_PATTERNS,
-    OVERFLOW_OPERATION,
+    registry, with_registry, InScope, Registry, RequestPattern, DEFAULT_MAX_OPERATIONS,
+    MAX_REQUEST_PATTERNS, OVERFLOW_OPERATION,
 };
 pub use series::MinutePoint;
 pub use summary::{OperationSnapshot, OperationSummary};
@@ -88,6 +88,7 @@ pub use timer::Timer;
 pub use values::ValueSummary;
 pub use window::{Window, DEFAULT_RETENTION_MINUTES};
 
+use operation::OpRef;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -105,17 +106,18 @@ pub fn set_enabled(enabled: bool) {
     ENABLED.store(enabled, Ordering::Relaxed);
 }
 
-/// Summaries of every operation in the global registry, sorted by name.
+/// Summaries of every operation in the current registry (the scope's, else
+/// the global one; see [`Registry::scope`]), sorted by name.
 pub fn summaries() -> Vec<OperationSummary> {
-    registry().summaries()
+    with_registry(Registry::summaries)
 }
 
-/// The summary of one operation in the global registry.
+/// The summary of one operation in the current registry.
 pub fn summary(name: &str) -> Option<OperationSummary> {
-    registry().summary(name)
+    with_registry(|reg| reg.summary(name))
 }
 
-/// Starts a [`Timer`] on the global registry; it records when dropped.
+/// Starts a [`Timer`] on the current registry; it records when dropped.
 ///
 /// ```
 /// use perfmon_core::{timer, Kind};
@@ -125,7 +127,19 @@ pub fn timer(name: &str, kind: Kind) -> Timer<'static> {
     if !is_enabled() {
         return Timer::start(None);
     }
-    Timer::start(Some(global_operation(name, kind)))
+    Timer::start(Some(current_operation(name, kind)))
+}
+
+/// The current registry's operation for `name`: the scope's (one map
+/// lookup), else the global one's through [`global_operation`].
+fn current_operation(name: &str, kind: Kind) -> OpRef<'static> {
+    if registry::ever_entered() {
+        let scoped = registry::with_scoped(|s| s.map(|reg| reg.operation(name, kind.clone())));
+        if let Some(op) = scoped {
+            return OpRef::Owned(op);
+        }
+    }
+    OpRef::Borrowed(global_operation(name, kind))
 }
 
 /// The global registry's operation for `name`, through a small per-thread
@@ -155,31 +169,31 @@ fn global_operation(name: &str, kind: Kind) -> &'static Operation {
         .unwrap_or_else(|_| registry().operation_ref(name, kind.clone()))
 }
 
-/// The hit/miss counters of a named cache on the global registry.
+/// The hit/miss counters of a named cache on the current registry.
 ///
 /// ```
 /// perfmon_core::cache("L1").hit();
 /// perfmon_core::cache("L1").miss();
 /// ```
 pub fn cache(name: &str) -> CacheHandle {
-    registry().cache(name)
+    with_registry(|reg| reg.cache(name))
 }
 
-/// Records items processed by one step that took `duration`, on the global
-/// registry (reported as items per second).
+/// Records items processed by one step that took `duration`, on the
+/// current registry (reported as items per second).
 pub fn record_items(name: &str, items: u64, duration: Duration) {
-    registry().record_items(name, items, duration)
+    with_registry(|reg| reg.record_items(name, items, duration))
 }
 
-/// Records one value of a custom metric on the global registry.
+/// Records one value of a custom metric on the current registry.
 pub fn record_value(name: &str, value: f64, unit: &str) -> bool {
-    registry().record_value(name, value, unit)
+    with_registry(|reg| reg.record_value(name, value, unit))
 }
 
-/// Records a finished duration (timed elsewhere) on the global registry.
+/// Records a finished duration (timed elsewhere) on the current registry.
 pub fn record(name: &str, kind: Kind, duration: Duration) {
     if is_enabled() {
-        global_operation(name, kind).record_nanos(units::saturating_nanos(duration));
+        current_operation(name, kind).record_nanos(units::saturating_nanos(duration));
     }
 }
 

@@ -48,6 +48,26 @@ pub(crate) struct CallDetails {
     pub params: Vec<CapturedParam>,
 }
 
+/// An operation held by a guard for one call: borrowed (a call site's
+/// cached operation of the global registry, or a registry's own timer) or
+/// owned (looked up in a scoped registry, kept alive by the guard).
+pub(crate) enum OpRef<'a> {
+    Borrowed(&'a Operation),
+    Owned(Arc<Operation>),
+}
+
+impl std::ops::Deref for OpRef<'_> {
+    type Target = Operation;
+
+    #[inline(always)]
+    fn deref(&self) -> &Operation {
+        match self {
+            OpRef::Borrowed(op) => op,
+            OpRef::Owned(op) => op,
+        }
+    }
+}
+
 /// One operation's live statistics. Obtained from the registry; cheap to
 /// share (`Arc`), never removed while the registry lives.
 pub struct Operation {

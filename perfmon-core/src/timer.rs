@@ -1,7 +1,7 @@
 //! A manual guard for code that is not a whole function.
 
 use crate::clock;
-use crate::operation::{CallDetails, Operation};
+use crate::operation::{CallDetails, OpRef};
 use crate::recent::{BoundedText, Outcome, ERROR_CAPACITY};
 use std::fmt;
 use std::time::Duration;
@@ -27,14 +27,14 @@ use std::time::Duration;
 /// ```
 #[must_use = "a timer records when it is dropped; bind it with `let _t = ...`"]
 pub struct Timer<'a> {
-    operation: Option<&'a Operation>,
+    operation: Option<OpRef<'a>>,
     start: u64,
     outcome: Outcome,
     error: Option<BoundedText<ERROR_CAPACITY>>,
 }
 
 impl<'a> Timer<'a> {
-    pub(crate) fn start(operation: Option<&'a Operation>) -> Self {
+    pub(crate) fn start(operation: Option<OpRef<'a>>) -> Self {
         Timer {
             start: if operation.is_some() {
                 clock::now_raw()

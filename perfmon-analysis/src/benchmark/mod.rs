@@ -239,9 +239,10 @@ impl Benchmarks {
         self.benchmarks.is_empty()
     }
 
-    /// Validates the benchmarks against the global [`registry()`](perfmon_core::registry()).
+    /// Validates the benchmarks against the current registry (the scope's,
+    /// else the global [`registry()`](perfmon_core::registry())).
     pub fn validate(&self) -> BenchmarkReport {
-        perfmon_core::registry().validate_benchmarks(&self.benchmarks)
+        perfmon_core::with_registry(|reg| reg.validate_benchmarks(&self.benchmarks))
     }
 }
 

@@ -70,7 +70,8 @@ pub(crate) fn prometheus_of(reg: &Registry, format: Format) -> String {
     PrometheusExport::new().render_registry(reg, format)
 }
 
-/// Every family of the global [`registry()`](perfmon_core::registry()) in `format`.
+/// Every family of the current registry (the scope's, else the global
+/// [`registry()`](perfmon_core::registry())) in `format`.
 pub fn prometheus(format: Format) -> String {
-    perfmon_core::registry().prometheus(format)
+    perfmon_core::with_registry(|reg| reg.prometheus(format))
 }

@@ -24,9 +24,9 @@ use perfmon_core::CacheSnapshot;
 use perfmon_core::Histogram;
 use perfmon_core::Kind;
 use perfmon_core::Level;
+use perfmon_core::Registry;
 use perfmon_core::ValueSummary;
 use perfmon_core::Window;
-use perfmon_core::{registry, Registry};
 use perfmon_core::{OperationSnapshot, OperationSummary};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime};
@@ -174,15 +174,18 @@ impl Report {
     }
 }
 
-/// Builds the report of the global registry (see [`Registry::report`](crate::RegistryExt::report)).
+/// Builds the report of the current registry (the scope's, else the
+/// global one: [`with_registry`](perfmon_core::with_registry); see [`Registry::report`](crate::RegistryExt::report)).
 pub fn report(options: &ReportOptions) -> Report {
-    registry().report(options)
+    perfmon_core::with_registry(|reg| reg.report(options))
 }
 
-/// Evaluates alerts on the global registry and engine now, and returns the
+/// Evaluates alerts on the current registry and the global engine now, and returns the
 /// report (see [`Registry::analyze_with`](crate::RegistryExt::analyze_with)).
 pub fn analyze() -> Report {
-    registry().analyze_with(alerts(), &ReportOptions::default(), SystemTime::now())
+    perfmon_core::with_registry(|reg| {
+        reg.analyze_with(alerts(), &ReportOptions::default(), SystemTime::now())
+    })
 }
 
 /// Runs [`analyze()`] every `interval` on a tokio task (feature `tokio`;

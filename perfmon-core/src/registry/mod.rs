@@ -9,13 +9,16 @@
 mod bounds;
 mod extensions;
 mod patterns;
+mod scope;
 
 pub use patterns::{RequestPattern, MAX_REQUEST_PATTERNS};
+pub(crate) use scope::{ever_entered, with_scoped};
+pub use scope::{with_registry, InScope};
 
 use crate::cache::{CacheHandle, CacheSnapshot, CacheStats};
 use crate::kind::Kind;
 use crate::level::LevelBounds;
-use crate::operation::{CallDetails, Operation};
+use crate::operation::{CallDetails, OpRef, Operation};
 use crate::recent::{BoundedText, Outcome, ERROR_CAPACITY};
 use crate::summary::{OperationSnapshot, OperationSummary};
 use crate::timer::Timer;
@@ -147,7 +150,7 @@ impl Registry {
     /// Starts a [`Timer`] for `name` (one map lookup per call; cache
     /// [`Registry::operation`] and use [`Operation::record_nanos`] in tight loops).
     pub fn timer(&self, name: &str, kind: Kind) -> Timer<'_> {
-        Timer::start(crate::is_enabled().then(|| self.operation_ref(name, kind)))
+        Timer::start(crate::is_enabled().then(|| OpRef::Borrowed(self.operation_ref(name, kind))))
     }
 
     /// Like [`Registry::operation`], borrowed for as long as the registry:
