@@ -7,6 +7,8 @@
 mod exposition;
 #[path = "axum_router/support.rs"]
 mod support;
+#[path = "axum_router/two_apps.rs"]
+mod two_apps;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -35,6 +35,7 @@ pub mod timing;
 #[doc(hidden)]
 pub use timing as layer;
 pub mod routes;
+mod shared;
 pub mod stats;
 
 pub use auth::TokenError;

@@ -2,11 +2,14 @@
 
 use super::error::ApiQuery;
 use super::params::{Hours, MinPriority, MinSeverity, MAX_TOP_N};
+use super::Shared;
+use axum::extract::State;
 use axum::Json;
 use perfmon_analysis::{
-    alerts, Alert, AlertEvent, ExecutiveSummary, Recommendation, ReportOptions, Severity,
+    Alert, AlertEvent, ExecutiveSummary, Recommendation, RegistryExt, ReportOptions, Severity,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Alerts listed at most in each of `active` and `history`.
@@ -34,13 +37,16 @@ pub(crate) struct AlertsBody {
     history: Vec<Alert>,
 }
 
-pub(crate) async fn list(ApiQuery(q): ApiQuery<AlertsQuery>) -> Json<AlertsBody> {
+pub(crate) async fn list(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<AlertsQuery>,
+) -> Json<AlertsBody> {
     let hours = q.hours.map_or(DEFAULT_HOURS, |h| h.0);
     let min_severity = q.severity.map_or(Severity::Low, |s| s.0);
     let since = SystemTime::now()
         .checked_sub(Duration::from_secs(u64::from(hours) * 3600))
         .unwrap_or(SystemTime::UNIX_EPOCH);
-    let engine = alerts();
+    let engine = &shared.alerts;
     let mut active: Vec<Alert> = engine
         .active()
         .into_iter()
@@ -78,10 +84,11 @@ pub(crate) struct RecommendationsBody {
 }
 
 pub(crate) async fn recommendations(
+    State(shared): State<Arc<Shared>>,
     ApiQuery(q): ApiQuery<RecommendationsQuery>,
 ) -> Json<RecommendationsBody> {
     let min_priority = q.priority.map_or(Severity::Low, |p| p.0);
-    let report = perfmon_analysis::report(&ReportOptions {
+    let report = shared.report(&ReportOptions {
         top_n: MAX_TOP_N,
         max_operations: 0,
         ..ReportOptions::default()
@@ -105,8 +112,11 @@ pub(crate) struct AnalyzeBody {
     events: Vec<AlertEvent>,
 }
 
-pub(crate) async fn analyze() -> Json<AnalyzeBody> {
-    let mut report = perfmon_analysis::analyze();
+pub(crate) async fn analyze(State(shared): State<Arc<Shared>>) -> Json<AnalyzeBody> {
+    let mut report =
+        shared
+            .registry
+            .analyze_with(&shared.alerts, &ReportOptions::default(), SystemTime::now());
     report.events.truncate(MAX_ALERTS);
     Json(AnalyzeBody {
         summary: report.summary,

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
+use perfmon_analysis::RegistryExt;
 use perfmon_analysis::{Benchmark, BenchmarkFileError, BenchmarkRow, Benchmarks};
 use serde::Serialize;
 use std::sync::Arc;
@@ -81,7 +82,7 @@ pub(crate) async fn validate(
             format!("at most {MAX_BENCHMARKS} benchmarks per request"),
         ));
     }
-    let report = benchmarks.validate();
+    let report = shared.registry.validate_benchmarks(benchmarks.as_slice());
     Ok(Json(ValidationBody {
         passed: report.passed(),
         passed_count: report.passed_count(),

@@ -1,9 +1,11 @@
 //! `GET /health`: overall status, score, health per kind and active alerts.
 
+use super::Shared;
+use axum::extract::State;
 use perfmon_analysis::RegistryExt;
-use perfmon_analysis::{alerts, Alert, ComponentHealth, HealthStatus, ScoreBand};
-use perfmon_core::registry;
+use perfmon_analysis::{Alert, ComponentHealth, HealthStatus, ScoreBand};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Active alerts listed at most (the count is always exact).
 const MAX_ALERTS: usize = 100;
@@ -31,9 +33,9 @@ pub(crate) struct HealthBody {
     active_alerts: Vec<Alert>,
 }
 
-pub(crate) async fn health() -> axum::Json<HealthBody> {
-    let h = registry().health();
-    let mut active = alerts().active();
+pub(crate) async fn health(State(shared): State<Arc<Shared>>) -> axum::Json<HealthBody> {
+    let h = shared.registry.health();
+    let mut active = shared.alerts.active();
     let active_alert_count = active.len();
     active.truncate(MAX_ALERTS);
     axum::Json(HealthBody {

@@ -1,7 +1,11 @@
 //! `GET /metrics`, `/summary`, `/report`, `/compliance` and `/trends`.
 
-use super::error::ApiQuery;
-use super::params::{window_of_hours, window_of_minutes, Hours, Minutes, ReportFormat};
+use super::error::{ApiError, ApiQuery};
+use super::params::{
+    check_minutes, window_of_hours, window_of_minutes, Hours, Minutes, ReportFormat,
+};
+use super::Shared;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use perfmon_analysis::RegistryExt;
@@ -9,9 +13,11 @@ use perfmon_analysis::{
     Alert, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Recommendation, ReportOptions,
     SlowOperation, Trend,
 };
-use perfmon_core::{registry, Histogram, Kind, LevelCounts, Window};
+use perfmon_core::units::nanos_to_ms;
+use perfmon_core::{Histogram, Kind, LevelCounts, Registry, Window};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Query of `/metrics`: `minutes` (default: every call).
@@ -64,7 +70,7 @@ impl KindAcc {
     fn stats(self, kind: Kind) -> KindStats {
         // Bucket values can overshoot the largest call: clamp, as summaries do.
         let max = self.max_ns;
-        let ms = |ns: Option<u64>| ns.map_or(0.0, |ns| ns.min(max) as f64 / 1e6);
+        let ms = |ns: Option<u64>| ns.map_or(0.0, |ns| nanos_to_ms(ns.min(max) as f64));
         let h = &self.histogram;
         KindStats {
             kind,
@@ -74,12 +80,12 @@ impl KindAcc {
             mean_ms: if self.calls == 0 {
                 0.0
             } else {
-                self.sum_ns as f64 / self.calls as f64 / 1e6
+                nanos_to_ms(self.sum_ns as f64 / self.calls as f64)
             },
             p50_ms: ms(h.quantile(0.5)),
             p95_ms: ms(h.quantile(0.95)),
             p99_ms: ms(h.quantile(0.99)),
-            max_ms: self.max_ns as f64 / 1e6,
+            max_ms: nanos_to_ms(self.max_ns as f64),
             levels: LevelCounts::from_array(self.levels),
         }
     }
@@ -99,9 +105,12 @@ pub(crate) struct MetricsBody {
     compliance: ComplianceReport,
 }
 
-pub(crate) async fn metrics(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<MetricsBody> {
-    let reg = registry();
-    let window = window_of_minutes(q.minutes);
+pub(crate) async fn metrics(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<MinutesQuery>,
+) -> Result<Json<MetricsBody>, ApiError> {
+    let reg = &shared.registry;
+    let window = window_of_minutes(q.minutes, reg.retention_minutes())?;
     let ops = reg.snapshots_in(window);
     let caches = reg.cache_snapshots();
     let compliance =
@@ -123,7 +132,7 @@ pub(crate) async fn metrics(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<Metrics
         .into_iter()
         .map(|(kind, acc)| acc.stats(kind))
         .collect();
-    Json(MetricsBody {
+    Ok(Json(MetricsBody {
         window,
         grade: compliance.overall.as_ref().map(|o| o.grade),
         overall_compliance: compliance.overall.as_ref().map(|o| o.compliance),
@@ -131,7 +140,7 @@ pub(crate) async fn metrics(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<Metrics
         calls: ops.iter().map(|o| o.count).sum(),
         kinds,
         compliance,
-    })
+    }))
 }
 
 /// The body of `GET /summary`.
@@ -144,8 +153,11 @@ pub(crate) struct SummaryBody {
     health: HealthReport,
 }
 
-pub(crate) async fn summary(ApiQuery(q): ApiQuery<HoursQuery>) -> Json<SummaryBody> {
-    let r = perfmon_analysis::report(&options(q.hours));
+pub(crate) async fn summary(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<HoursQuery>,
+) -> Json<SummaryBody> {
+    let r = shared.report(&options(&shared.registry, q.hours));
     Json(SummaryBody {
         generated_at_unix_ms: r.generated_at_unix_ms,
         window: r.window,
@@ -168,8 +180,11 @@ pub(crate) struct TrimmedReport {
 
 /// `GET /report`: the [`perfmon_analysis::Report`] as is (`format=full`, the
 /// default), or a [`TrimmedReport`].
-pub(crate) async fn report(ApiQuery(q): ApiQuery<ReportQuery>) -> Response {
-    let r = perfmon_analysis::report(&options(q.hours));
+pub(crate) async fn report(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Response {
+    let r = shared.report(&options(&shared.registry, q.hours));
     match q.format.unwrap_or_default() {
         ReportFormat::Full => Json(r).into_response(),
         ReportFormat::Summary => Json(TrimmedReport {
@@ -184,8 +199,8 @@ pub(crate) async fn report(ApiQuery(q): ApiQuery<ReportQuery>) -> Response {
     }
 }
 
-fn options(hours: Option<Hours>) -> ReportOptions {
-    match window_of_hours(hours) {
+fn options(reg: &Registry, hours: Option<Hours>) -> ReportOptions {
+    match window_of_hours(hours, reg.retention_minutes()) {
         Window::LastMinutes(m) => ReportOptions::last_minutes(m),
         Window::All => ReportOptions::default(),
     }
@@ -211,8 +226,8 @@ pub(crate) struct ComplianceBody {
     cache_target: f64,
 }
 
-pub(crate) async fn compliance() -> Json<ComplianceBody> {
-    let reg = registry();
+pub(crate) async fn compliance(State(shared): State<Arc<Shared>>) -> Json<ComplianceBody> {
+    let reg = &shared.registry;
     let compliance = reg.compliance();
     let mut kinds: Vec<Kind> = compliance.kinds.iter().map(|k| k.kind.clone()).collect();
     kinds.extend(reg.configured_targets().into_keys());
@@ -251,11 +266,18 @@ const MAX_TRENDS: usize = 1000;
 
 /// `GET /trends?minutes=N`: the last N minutes (default 5, at most half the
 /// retention) against the N before.
-pub(crate) async fn trends(ApiQuery(q): ApiQuery<MinutesQuery>) -> Json<TrendsBody> {
-    let reg = registry();
-    let half = (reg.retention_minutes() / 2).max(1);
-    let minutes = q.minutes.map_or(5, |m| m.0).min(half);
+pub(crate) async fn trends(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<MinutesQuery>,
+) -> Result<Json<TrendsBody>, ApiError> {
+    let reg = &shared.registry;
+    let retention = reg.retention_minutes();
+    let half = (retention / 2).max(1);
+    let minutes = match q.minutes {
+        Some(m) => check_minutes(&m, retention)?.min(half),
+        None => 5.min(half),
+    };
     let mut trends = reg.trends(minutes, SystemTime::now());
     trends.truncate(MAX_TRENDS);
-    Json(TrendsBody { minutes, trends })
+    Ok(Json(TrendsBody { minutes, trends }))
 }

@@ -1,5 +1,6 @@
-//! The monitoring router: JSON endpoints over the global registry, the alert
-//! engine and the layer's HTTP statistics, behind a bearer token or a guard.
+//! The monitoring router: JSON endpoints over a registry, an alert engine
+//! and the layer's HTTP statistics (the process-wide ones unless
+//! [`RouterOptions`] gives others), behind a bearer token or a guard.
 //!
 //! | route | body |
 //! |---|---|
@@ -36,6 +37,8 @@ mod prometheus;
 pub use error::{ApiError, ErrorBody};
 
 use crate::auth::{self, Access, TokenError};
+use crate::shared::Handle;
+use crate::stats::{http_stats, HttpStats};
 use crate::MonitoringResponse;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -43,17 +46,24 @@ use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use perfmon_analysis::Benchmarks;
+use perfmon_analysis::{alerts, AlertEngine, Benchmarks};
+use perfmon_core::{registry, Registry};
 use std::sync::Arc;
 
 /// How the router is built: who may read it (no default: choose
 /// [`with_token`](Self::with_token), [`with_guard`](Self::with_guard) or
-/// [`public`](Self::public)) and what it serves.
+/// [`public`](Self::public)), what it serves, and what it reads: a
+/// registry, an alert engine and HTTP statistics, the process-wide ones
+/// unless given ([`registry`](Self::registry),
+/// [`alert_engine`](Self::alert_engine), [`http_stats`](Self::http_stats)).
 #[derive(Debug, Clone)]
 pub struct RouterOptions {
     access: Access,
     protect_health: bool,
     benchmarks: Benchmarks,
+    registry: Handle<Registry>,
+    alerts: Handle<AlertEngine>,
+    http: Handle<HttpStats>,
 }
 
 impl RouterOptions {
@@ -62,6 +72,9 @@ impl RouterOptions {
             access,
             protect_health: false,
             benchmarks: Benchmarks::default(),
+            registry: Handle::Default(registry()),
+            alerts: Handle::Default(alerts()),
+            http: Handle::Default(http_stats()),
         }
     }
 
@@ -100,12 +113,60 @@ impl RouterOptions {
         self.benchmarks = benchmarks;
         self
     }
+
+    /// Reads (and validates benchmarks against) `registry` instead of the
+    /// process-wide [`registry()`](perfmon_core::registry): give it the
+    /// registry the application's [`PerfmonLayer`](crate::PerfmonLayer)
+    /// and annotated code record into.
+    pub fn registry(mut self, registry: Arc<Registry>) -> Self {
+        self.registry = Handle::Given(registry);
+        self
+    }
+
+    /// Reads alerts from, and `POST /analyze` evaluates into, `engine`
+    /// instead of the process-wide [`alerts()`](perfmon_analysis::alerts).
+    pub fn alert_engine(mut self, engine: Arc<AlertEngine>) -> Self {
+        self.alerts = Handle::Given(engine);
+        self
+    }
+
+    /// Reads the HTTP statistics of `/endpoints` from `http` (the handle
+    /// [`PerfmonLayer::pair`](crate::PerfmonLayer::pair) returns) instead
+    /// of the process-wide [`http_stats()`](crate::http_stats).
+    pub fn http_stats(mut self, http: Arc<HttpStats>) -> Self {
+        self.http = Handle::Given(http);
+        self
+    }
 }
 
-/// What handlers share.
+/// What handlers share: the values they read (axum `State`).
 #[derive(Debug)]
 pub(crate) struct Shared {
     benchmarks: Benchmarks,
+    pub(crate) registry: Handle<Registry>,
+    pub(crate) alerts: Handle<AlertEngine>,
+    pub(crate) http: Handle<HttpStats>,
+}
+
+impl Shared {
+    /// The report of the router's registry, with its alert engine's alerts.
+    pub(crate) fn report(
+        &self,
+        options: &perfmon_analysis::ReportOptions,
+    ) -> perfmon_analysis::Report {
+        use perfmon_analysis::RegistryExt;
+        self.registry
+            .report_at(&self.alerts, options, std::time::SystemTime::now())
+    }
+
+    fn new(options: &RouterOptions) -> Arc<Shared> {
+        Arc::new(Shared {
+            benchmarks: options.benchmarks.clone(),
+            registry: options.registry.clone(),
+            alerts: options.alerts.clone(),
+            http: options.http.clone(),
+        })
+    }
 }
 
 /// The monitoring routes (see the [module docs](self)), to `nest` where you
@@ -142,9 +203,7 @@ pub(crate) struct Shared {
 /// # }
 /// ```
 pub fn router(options: RouterOptions) -> Router {
-    let shared = Arc::new(Shared {
-        benchmarks: options.benchmarks,
-    });
+    let shared = Shared::new(&options);
     let access = Arc::new(options.access);
     let health = Router::new().route("/health", get(health::health));
     let protected = Router::new()
@@ -187,10 +246,12 @@ pub fn router(options: RouterOptions) -> Router {
 /// for OpenMetrics), with the access of `options`, for a scraper's default
 /// path: `app.merge(perfmon_axum::prometheus_router(options))`.
 pub fn prometheus_router(options: RouterOptions) -> Router {
+    let shared = Shared::new(&options);
     Router::new()
         .route("/metrics", get(prometheus::text))
         .route_layer(from_fn_with_state(Arc::new(options.access), auth::require))
         .layer(map_response(mark))
+        .with_state(shared)
 }
 
 /// Unknown paths under the router.

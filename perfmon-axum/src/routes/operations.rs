@@ -3,12 +3,15 @@
 
 use super::error::{ApiError, ApiQuery, PathName};
 use super::params::{window_of_minutes, TopN, MAX_TOP_N};
-use crate::stats::{http_stats, ConcurrencyBucket, RouteSnapshot};
+use super::Shared;
+use crate::stats::{ConcurrencyBucket, RouteSnapshot};
+use axum::extract::State;
 use axum::Json;
 use perfmon_analysis::RegistryExt;
 use perfmon_analysis::{ReportOptions, RequestPattern, SlowOperation};
-use perfmon_core::{registry, Kind, MinutePoint, OperationSummary, Window};
+use perfmon_core::{Kind, MinutePoint, OperationSummary, Window};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Minutes of per-minute points in `/operations/{name}` and `/endpoints`.
@@ -26,8 +29,8 @@ pub(crate) struct OperationsBody {
     operations: Vec<OperationSummary>,
 }
 
-pub(crate) async fn list() -> Json<OperationsBody> {
-    let mut operations = registry().summaries();
+pub(crate) async fn list(State(shared): State<Arc<Shared>>) -> Json<OperationsBody> {
+    let mut operations = shared.registry.summaries();
     let count = operations.len();
     operations.truncate(MAX_TOP_N);
     Json(OperationsBody {
@@ -45,8 +48,11 @@ pub(crate) struct OperationBody {
     series: Vec<MinutePoint>,
 }
 
-pub(crate) async fn one(PathName(name): PathName) -> Result<Json<OperationBody>, ApiError> {
-    let reg = registry();
+pub(crate) async fn one(
+    State(shared): State<Arc<Shared>>,
+    PathName(name): PathName,
+) -> Result<Json<OperationBody>, ApiError> {
+    let reg = &shared.registry;
     let operation = reg
         .summary(&name)
         .ok_or_else(|| ApiError::not_found(format!("no operation named {name:?}")))?;
@@ -64,23 +70,24 @@ pub(crate) struct SlowBody {
     operations: Vec<SlowOperation>,
 }
 
-pub(crate) async fn slow() -> Json<SlowBody> {
+pub(crate) async fn slow(State(shared): State<Arc<Shared>>) -> Json<SlowBody> {
     Json(SlowBody {
-        operations: slow_operations(Window::All),
+        operations: slow_operations(&shared, Window::All),
     })
 }
 
-fn slow_operations(window: Window) -> Vec<SlowOperation> {
+fn slow_operations(shared: &Shared, window: Window) -> Vec<SlowOperation> {
     let options = match window {
         Window::LastMinutes(m) => ReportOptions::last_minutes(m),
         Window::All => ReportOptions::default(),
     };
-    perfmon_analysis::report(&ReportOptions {
-        top_n: MAX_TOP_N,
-        max_operations: 0,
-        ..options
-    })
-    .slow_operations
+    shared
+        .report(&ReportOptions {
+            top_n: MAX_TOP_N,
+            max_operations: 0,
+            ..options
+        })
+        .slow_operations
 }
 
 /// Query of `/endpoints`.
@@ -111,8 +118,11 @@ pub(crate) struct EndpointsBody {
     routes: Vec<EndpointRow>,
 }
 
-pub(crate) async fn endpoints(ApiQuery(q): ApiQuery<TopNQuery>) -> Json<EndpointsBody> {
-    let snapshot = http_stats().snapshot();
+pub(crate) async fn endpoints(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<TopNQuery>,
+) -> Json<EndpointsBody> {
+    let snapshot = shared.http.snapshot();
     let mut routes = snapshot.routes;
     routes.sort_by(|a, b| {
         b.requests
@@ -120,7 +130,7 @@ pub(crate) async fn endpoints(ApiQuery(q): ApiQuery<TopNQuery>) -> Json<Endpoint
             .then_with(|| a.operation.cmp(&b.operation))
     });
     routes.truncate(q.top_n.map_or(DEFAULT_TOP_N, |t| t.0));
-    let reg = registry();
+    let reg = &shared.registry;
     let now = SystemTime::now();
     let routes = routes
         .into_iter()
@@ -161,10 +171,11 @@ pub(crate) struct DatabaseBody {
 }
 
 pub(crate) async fn database(
+    State(shared): State<Arc<Shared>>,
     ApiQuery(q): ApiQuery<super::metrics::MinutesQuery>,
-) -> Json<DatabaseBody> {
-    let reg = registry();
-    let window = window_of_minutes(q.minutes);
+) -> Result<Json<DatabaseBody>, ApiError> {
+    let reg = &shared.registry;
+    let window = window_of_minutes(q.minutes, reg.retention_minutes())?;
     let mut queries: Vec<OperationSummary> = reg
         .snapshots_in(window)
         .iter()
@@ -172,7 +183,7 @@ pub(crate) async fn database(
         .map(|o| o.summary())
         .collect();
     queries.truncate(MAX_TOP_N);
-    let slow_queries = slow_operations(window)
+    let slow_queries = slow_operations(&shared, window)
         .into_iter()
         .filter(|s| s.kind == Kind::DatabaseQuery)
         .collect();
@@ -184,11 +195,11 @@ pub(crate) async fn database(
         .collect();
     n_plus_one.sort_by_key(|p| std::cmp::Reverse(p.calls_in_one_request));
     n_plus_one.truncate(MAX_TOP_N);
-    Json(DatabaseBody {
+    Ok(Json(DatabaseBody {
         window,
         queries,
         slow_queries,
         n_plus_one_threshold,
         n_plus_one,
-    })
+    }))
 }

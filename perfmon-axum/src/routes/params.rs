@@ -1,10 +1,9 @@
 //! Query parameters: each type parses and bounds-checks one parameter, and
 //! its error names it (see [`param_error`]).
 
-use super::error::param_error;
+use super::error::{param_error, ApiError};
 use perfmon_analysis::export::Format;
 use perfmon_analysis::Severity;
-use perfmon_core::registry;
 use serde::{Deserialize, Deserializer};
 
 /// The longest window of hours accepted (a week).
@@ -28,16 +27,24 @@ fn whole<E: serde::de::Error>(name: &str, value: &str, max: u64) -> Result<u64, 
     }
 }
 
-/// `minutes`: 1 to the registry's retention (per-minute buckets older
-/// than that are gone).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Minutes(pub u32);
+/// `minutes` as received: its bound is the router's registry's retention
+/// (per-minute buckets older than that are gone), so it is checked by
+/// [`check_minutes`] once the handler knows that registry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Minutes(String);
 
-impl<'de> Deserialize<'de> for Minutes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = raw(d)?;
-        let max = registry().retention_minutes().max(1);
-        whole("minutes", &v, u64::from(max)).map(|n| Minutes(n as u32))
+/// `minutes`: a whole number from 1 to `retention`, or a 400 naming the
+/// parameter, its value and the bound.
+pub(crate) fn check_minutes(minutes: &Minutes, retention: u32) -> Result<u32, ApiError> {
+    let max = retention.max(1);
+    match minutes.0.parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ApiError::bad_parameter(
+            "minutes",
+            &minutes.0,
+            format!("minutes must be a whole number from 1 to {max}"),
+        )),
     }
 }
 
@@ -142,18 +149,22 @@ impl<'de> Deserialize<'de> for ExportFormat {
     }
 }
 
-/// The window of a `minutes` parameter: the last N minutes, or every call.
-pub(crate) fn window_of_minutes(minutes: Option<Minutes>) -> perfmon_core::Window {
-    minutes.map_or(perfmon_core::Window::All, |m| {
-        perfmon_core::Window::LastMinutes(m.0)
+/// The window of a `minutes` parameter within `retention`: the last N
+/// minutes, or every call.
+pub(crate) fn window_of_minutes(
+    minutes: Option<Minutes>,
+    retention: u32,
+) -> Result<perfmon_core::Window, ApiError> {
+    Ok(match minutes {
+        None => perfmon_core::Window::All,
+        Some(m) => perfmon_core::Window::LastMinutes(check_minutes(&m, retention)?),
     })
 }
 
 /// The window of an `hours` parameter, capped to the retention: the last
 /// `min(hours * 60, retention)` minutes, or every call.
-pub(crate) fn window_of_hours(hours: Option<Hours>) -> perfmon_core::Window {
+pub(crate) fn window_of_hours(hours: Option<Hours>, retention: u32) -> perfmon_core::Window {
     hours.map_or(perfmon_core::Window::All, |h| {
-        let retention = registry().retention_minutes().max(1);
-        perfmon_core::Window::LastMinutes(h.0.saturating_mul(60).min(retention))
+        perfmon_core::Window::LastMinutes(h.0.saturating_mul(60).min(retention.max(1)))
     })
 }

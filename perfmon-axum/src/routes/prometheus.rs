@@ -4,9 +4,13 @@
 
 use super::error::ApiQuery;
 use super::params::ExportFormat;
+use super::Shared;
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use perfmon_analysis::RegistryExt;
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Query of `/prometheus`.
 #[derive(Debug, Deserialize)]
@@ -14,9 +18,12 @@ pub(crate) struct FormatQuery {
     format: Option<ExportFormat>,
 }
 
-pub(crate) async fn text(ApiQuery(q): ApiQuery<FormatQuery>) -> Response {
+pub(crate) async fn text(
+    State(shared): State<Arc<Shared>>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> Response {
     let format = q.format.unwrap_or_default().0;
-    let text = perfmon_analysis::export::prometheus(format);
+    let text = shared.registry.prometheus(format);
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -2,10 +2,12 @@
 
 use super::route::Thresholds;
 use super::service::PerfmonService;
-use crate::stats::http_stats;
+use super::sink::Sink;
+use crate::stats::HttpStats;
 use http::request::Parts;
 use http::Method;
 use perfmon_core::units::saturating_nanos;
+use perfmon_core::Registry;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,8 +31,11 @@ pub const DEFAULT_SLOW_REQUEST_ERROR: Duration = Duration::from_secs(5);
 pub(crate) type Extractor = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
 
 /// A layer that times every request of an axum router (or any tower service
-/// of `http` requests and responses) into the perfmon registry and
-/// [`http_stats()`]. See the [module docs](super) for what is recorded.
+/// of `http` requests and responses) into a perfmon registry and HTTP
+/// statistics: the process-wide [`registry()`](perfmon_core::registry) and
+/// [`http_stats()`](crate::http_stats) unless given others
+/// ([`registry`](Self::registry), [`http_stats`](Self::http_stats),
+/// [`pair`](Self::pair)). See the [module docs](super) for what is recorded.
 ///
 /// ```
 /// use axum::{body::Body, http::Request, routing::get, Router};
@@ -65,11 +70,12 @@ pub struct PerfmonLayer {
 }
 
 /// A layer's settings, copied into every service it builds, and so into
-/// the clone of the service axum makes for each request: two numbers and,
-/// only if the layer has exclusions or extractors, one `Arc`.
+/// the clone of the service axum makes for each request: two numbers, a
+/// pointer and, only if the layer has exclusions or extractors, one `Arc`.
 #[derive(Clone)]
 pub(crate) struct Settings {
     pub(crate) thresholds: Thresholds,
+    pub(crate) sink: &'static Sink,
     pub(crate) extra: Option<Arc<Extra>>,
 }
 
@@ -101,6 +107,8 @@ impl fmt::Debug for PerfmonLayer {
             .field("slow_request_error", &Duration::from_nanos(t.error_ns))
             .field("user", &extra.is_some_and(|e| e.user.is_some()))
             .field("tenant", &extra.is_some_and(|e| e.tenant.is_some()))
+            .field("registry", &self.settings.sink.registry)
+            .field("http_stats", &self.settings.sink.http)
             .finish()
     }
 }
@@ -117,9 +125,50 @@ impl PerfmonLayer {
                     warn_ns: saturating_nanos(DEFAULT_SLOW_REQUEST_WARN),
                     error_ns: saturating_nanos(DEFAULT_SLOW_REQUEST_ERROR),
                 },
+                sink: Sink::default_sink(),
                 extra: None,
             },
         }
+    }
+
+    /// A layer over HTTP statistics of its own, and the handle to read them:
+    /// give it to the monitoring router
+    /// ([`RouterOptions::http_stats`](crate::RouterOptions::http_stats)), as
+    /// tower-http's `InFlightRequestsLayer::pair` does.
+    ///
+    /// ```
+    /// use perfmon_axum::{PerfmonLayer, RouterOptions};
+    /// use perfmon_core::Registry;
+    /// use std::sync::Arc;
+    ///
+    /// let registry = Arc::new(Registry::new());
+    /// let (layer, http) = PerfmonLayer::pair();
+    /// let layer = layer.registry(registry.clone());
+    /// let options = RouterOptions::public().registry(registry).http_stats(http);
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/orders", axum::routing::get(|| async { "orders" }))
+    ///     .layer(layer)
+    ///     .nest("/performance", perfmon_axum::router(options));
+    /// ```
+    pub fn pair() -> (Self, Arc<HttpStats>) {
+        let http = Arc::new(HttpStats::new());
+        (Self::new().http_stats(http.clone()), http)
+    }
+
+    /// Records each route's operation (`"GET /parts/{id}"`) into `registry`
+    /// instead of the process-wide one. Two apps in one process, each with
+    /// its own registry, see only their own routes.
+    pub fn registry(mut self, registry: Arc<Registry>) -> Self {
+        self.settings.sink = self.settings.sink.with_registry(registry);
+        self
+    }
+
+    /// Counts requests in flight, per-route statuses, concurrency and
+    /// principals in `http` instead of the process-wide
+    /// [`http_stats()`](crate::http_stats).
+    pub fn http_stats(mut self, http: Arc<HttpStats>) -> Self {
+        self.settings.sink = self.settings.sink.with_http(http);
+        self
     }
 
     fn extra_mut(&mut self) -> &mut Extra {
@@ -151,7 +200,7 @@ impl PerfmonLayer {
     }
 
     /// Counts each request under the user `extract` returns (`None`: not
-    /// counted), in [`http_stats()`] with its cardinality cap. Runs on the
+    /// counted), in the layer's HTTP statistics with their cardinality cap. Runs on the
     /// request head before the inner service sees it, so it can read
     /// headers and extensions set by outer layers (e.g. authentication).
     pub fn user<F>(mut self, extract: F) -> Self
@@ -174,11 +223,14 @@ impl PerfmonLayer {
 
     /// Sets how many distinct users (and, separately, tenants) are counted
     /// by name before the rest go to one "other" count. This is a setting of
-    /// the process-wide [`http_stats()`], applied when called (default
+    /// the layer's HTTP statistics, applied when called (default
     /// [`DEFAULT_MAX_PRINCIPALS`](crate::stats::DEFAULT_MAX_PRINCIPALS));
-    /// names already counted stay.
+    /// names already counted stay. With the process-wide statistics (no
+    /// [`pair`](Self::pair) or [`http_stats`](Self::http_stats)), that is
+    /// the process-wide setting: give the layer statistics of its own to
+    /// keep it to this layer.
     pub fn max_principals(self, max: usize) -> Self {
-        http_stats().set_max_principals(max);
+        self.settings.sink.http.set_max_principals(max);
         self
     }
 }

@@ -85,6 +85,7 @@ mod layer;
 mod recorder;
 mod route;
 mod service;
+mod sink;
 
 pub use body::PerfmonBody;
 pub use future::ResponseFuture;

@@ -2,11 +2,12 @@
 //! is dropped (by the body at its end, or by whatever drops it early).
 
 use super::route::{Route, Thresholds};
-use crate::stats::http_stats;
+use super::sink::Sink;
 use axum::extract::MatchedPath;
 use perfmon_core::clock::{nanos_between, now_raw};
 use perfmon_core::request::RequestContext;
-use perfmon_core::{registry, Outcome};
+use perfmon_core::units::nanos_to_ms;
+use perfmon_core::Outcome;
 
 /// How the request ended, as far as the recorder knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,13 +39,15 @@ pub(crate) struct Rare {
 pub(crate) struct PendingRoute {
     pub(crate) method: &'static str,
     pub(crate) thresholds: Thresholds,
+    pub(crate) sink: &'static Sink,
     /// `None`: the request matched no route.
     pub(crate) template: Option<MatchedPath>,
 }
 
 /// One request in progress. Kept small (64 bytes; it travels by value in
 /// the response future and then the body): the route, the start, the
-/// request scope; the rest is boxed when there is any.
+/// request scope; the rest is boxed when there is any. Where it records
+/// (the [`Sink`]) is the route's, or the pending route's.
 pub(crate) struct Recorder {
     /// `None`: see [`Rare::pending`].
     route: Option<&'static Route>,
@@ -64,12 +67,17 @@ pub(crate) struct Recorder {
 const _: () = assert!(std::mem::size_of::<Recorder>() <= 64);
 
 impl Recorder {
-    /// Starts timing a request and counts it in flight until dropped.
-    /// `route` is `None` only if `rare` holds a pending route.
-    pub(crate) fn start(route: Option<&'static Route>, rare: Option<Box<Rare>>) -> Self {
+    /// Starts timing a request and counts it in flight (in `sink`'s HTTP
+    /// statistics) until dropped. `route` is `None` only if `rare` holds a
+    /// pending route; `sink` is the route's (or the pending route's).
+    pub(crate) fn start(
+        route: Option<&'static Route>,
+        rare: Option<Box<Rare>>,
+        sink: &'static Sink,
+    ) -> Self {
         Recorder {
             start: now_raw(),
-            level: http_stats().enter(),
+            level: sink.http.enter(),
             route,
             rare,
             stage: Stage::Waiting,
@@ -84,13 +92,28 @@ impl Recorder {
         self.disarmed = true;
     }
 
+    /// Where this request records: its route's sink, or its pending
+    /// route's (`start` is always given one or the other).
+    fn sink(&self) -> &'static Sink {
+        match (self.route, &self.rare) {
+            (Some(route), _) => route.sink,
+            (None, Some(rare)) => rare
+                .pending
+                .as_ref()
+                .map_or_else(Sink::default_sink, |p| p.sink),
+            (None, None) => Sink::default_sink(),
+        }
+    }
+
     fn record(&self) {
         let end = now_raw();
         let ns = nanos_between(self.start, end);
         let pending = self.rare.as_ref().and_then(|r| r.pending.as_ref());
         let route = match (self.route, pending) {
             (Some(route), _) => route,
-            (None, Some(p)) => Route::get_or_make(p.method, p.template.as_ref(), p.thresholds),
+            (None, Some(p)) => {
+                Route::get_or_make(p.method, p.template.as_ref(), p.thresholds, p.sink)
+            }
             (None, None) => return, // not built: `start` gets one or the other
         };
         let mut text = StatusText::default();
@@ -110,12 +133,11 @@ impl Recorder {
         let query_ns = u64::try_from(ctx.query_time().as_nanos()).unwrap_or(u64::MAX);
         route.counters.record(status, queries, query_ns);
         if queries > 1 {
-            ctx.report_to(registry(), &route.name);
+            ctx.report_to(&route.sink.registry, &route.name);
         }
-        let stats = http_stats();
-        stats.record_concurrency(self.level, ns);
+        route.sink.http.record_concurrency(self.level, ns);
         if let Some(rare) = &self.rare {
-            record_principals(rare);
+            record_principals(route.sink, rare);
         }
         let t = route.thresholds;
         if ns >= t.warn_ns || ns >= t.error_ns {
@@ -125,8 +147,8 @@ impl Recorder {
 }
 
 #[cold]
-fn record_principals(p: &Rare) {
-    let stats = http_stats();
+fn record_principals(sink: &Sink, p: &Rare) {
+    let stats = &sink.http;
     if let Some(user) = &p.user {
         stats.record_user(user);
     }
@@ -138,7 +160,7 @@ fn record_principals(p: &Rare) {
 #[cold]
 fn log_slow(route: &Route, status: u16, ns: u64, error: bool) {
     let (method, template) = (route.method(), route.template());
-    let latency_ms = ns as f64 / 1e6;
+    let latency_ms = nanos_to_ms(ns as f64);
     if error {
         tracing::error!(
             target: "perfmon::axum",
@@ -158,13 +180,13 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         /// The gauge goes down after everything else is recorded, and even
         /// if recording panics.
-        struct Leave;
+        struct Leave(&'static Sink);
         impl Drop for Leave {
             fn drop(&mut self) {
-                http_stats().leave();
+                self.0.http.leave();
             }
         }
-        let _leave = Leave;
+        let _leave = Leave(self.sink());
         if !self.disarmed {
             self.record();
         }

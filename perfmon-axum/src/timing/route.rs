@@ -1,6 +1,6 @@
 //! [`Route`]: what a request records into, made once per process for each
-//! (method bucket, template, slow-request thresholds) and found per request
-//! through a small per-thread cache.
+//! (method bucket, template, slow-request thresholds, [`Sink`]) and found
+//! per request through a small per-thread cache.
 //!
 //! Routes are never freed, like the registry's operations they point to:
 //! their number is bounded by the application's routes (templates, not raw
@@ -9,11 +9,12 @@
 //! to raise and lower per request.
 
 use super::layer::UNMATCHED_ROUTE;
-use crate::stats::{http_stats, RouteCounters};
+use super::sink::Sink;
+use crate::stats::RouteCounters;
 use axum::extract::MatchedPath;
 use dashmap::DashMap;
 use once_cell::sync::Lazy;
-use perfmon_core::{registry, Kind, Operation};
+use perfmon_core::{Kind, Operation};
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub(crate) struct Route {
     pub(crate) operation: Arc<Operation>,
     pub(crate) counters: Arc<RouteCounters>,
     pub(crate) thresholds: Thresholds,
+    /// Where the route's operation and counters live.
+    pub(crate) sink: &'static Sink,
 }
 
 /// A layer's slow-request thresholds, in nanoseconds.
@@ -47,13 +50,13 @@ impl Route {
         &self.name[..self.template_start - 1]
     }
 
-    /// Whether this is the route of `method` and `thresholds` (its template
-    /// being known from where it was found).
-    fn is_for(&self, method: &str, thresholds: Thresholds) -> bool {
-        self.method() == method && self.thresholds == thresholds
+    /// Whether this is the route of `method`, `thresholds` and `sink` (its
+    /// template being known from where it was found).
+    fn is_for(&self, method: &str, thresholds: Thresholds, sink: &'static Sink) -> bool {
+        self.method() == method && self.thresholds == thresholds && std::ptr::eq(self.sink, sink)
     }
 
-    /// The route of (`method`, `template`, `thresholds`) if it was made: a
+    /// The route of (`method`, `template`, `thresholds`, `sink`) if it was made: a
     /// few compares against a per-thread cache, else a read-locked map
     /// lookup (whose hit is then cached). Never makes a route, so that a
     /// request whose response turns out to be a monitoring one leaves
@@ -65,17 +68,18 @@ impl Route {
         method: &'static str,
         template: Option<&MatchedPath>,
         thresholds: Thresholds,
+        sink: &'static Sink,
     ) -> Option<&'static Route> {
         let hit = CACHE.try_with(|cache| {
             let cache = cache.borrow();
             let entry = cache
                 .iter()
-                .find(|e| e.is_for(method, template, thresholds));
+                .find(|e| e.is_for(method, template, thresholds, sink));
             entry.map(|e| e.route)
         });
         match hit {
             Ok(Some(route)) => Some(route),
-            _ => Self::find_uncached(method, template, thresholds),
+            _ => Self::find_uncached(method, template, thresholds, sink),
         }
     }
 
@@ -87,12 +91,13 @@ impl Route {
         method: &'static str,
         template: Option<&MatchedPath>,
         thresholds: Thresholds,
+        sink: &'static Sink,
     ) -> Option<&'static Route> {
         let text = template.map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
         let route = *ROUTES
             .get(text)?
             .iter()
-            .find(|r| r.is_for(method, thresholds))?;
+            .find(|r| r.is_for(method, thresholds, sink))?;
         let _ = CACHE.try_with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.len() == CACHE_SIZE {
@@ -107,38 +112,46 @@ impl Route {
         Some(route)
     }
 
-    /// The route of (`method`, `template`, `thresholds`), made on first
-    /// use: the operation name is built and the registry consulted only
-    /// then.
+    /// The route of (`method`, `template`, `thresholds`, `sink`), made on
+    /// first use: the operation name is built and the registry consulted
+    /// only then.
     pub(crate) fn get_or_make(
         method: &'static str,
         template: Option<&MatchedPath>,
         thresholds: Thresholds,
+        sink: &'static Sink,
     ) -> &'static Route {
-        match Self::find(method, template, thresholds) {
+        match Self::find(method, template, thresholds, sink) {
             Some(route) => route,
             None => Self::make(
                 method,
                 template.map_or(UNMATCHED_ROUTE, MatchedPath::as_str),
                 thresholds,
+                sink,
             ),
         }
     }
 
     #[cold]
-    fn make(method: &'static str, template: &str, thresholds: Thresholds) -> &'static Route {
+    fn make(
+        method: &'static str,
+        template: &str,
+        thresholds: Thresholds,
+        sink: &'static Sink,
+    ) -> &'static Route {
         let mut routes = ROUTES.entry(template.into()).or_default();
-        let made = routes.iter().find(|r| r.is_for(method, thresholds));
+        let made = routes.iter().find(|r| r.is_for(method, thresholds, sink));
         if let Some(route) = made {
             return route;
         }
         let name = format!("{method} {template}");
         let route: &'static Route = Box::leak(Box::new(Route {
             template_start: method.len() + 1,
-            operation: registry().operation(&name, Kind::ApiResponse),
-            counters: http_stats().route(method, template),
+            operation: sink.registry.operation(&name, Kind::ApiResponse),
+            counters: sink.http.route(method, template),
             name: name.into_boxed_str(),
             thresholds,
+            sink,
         }));
         routes.push(route);
         route
@@ -172,11 +185,13 @@ impl CachedRoute {
         method: &'static str,
         template: Option<&MatchedPath>,
         thresholds: Thresholds,
+        sink: &'static Sink,
     ) -> bool {
         // Method buckets are the literals of `method_key`: mostly the same
         // address, compared by text only when not.
         (std::ptr::eq(self.method, method) || self.method == method)
             && self.route.thresholds == thresholds
+            && std::ptr::eq(self.route.sink, sink)
             && match (&self.template, template) {
                 (Some(a), Some(b)) => {
                     let (a, b) = (a.as_str(), b.as_str());
@@ -228,10 +243,10 @@ mod tests {
         let m = matched("/route_unit/{id}", "/route_unit/7");
         // Another `MatchedPath` of the same template: equal text, other address.
         let other = matched("/route_unit/{id}", "/route_unit/8");
-        let a = Route::get_or_make("GET", Some(&m), T);
-        let b = Route::get_or_make("GET", Some(&m), T);
-        let b2 = Route::get_or_make("GET", Some(&other), T);
-        let c = Route::get_or_make("POST", Some(&m), T);
+        let a = Route::get_or_make("GET", Some(&m), T, Sink::default_sink());
+        let b = Route::get_or_make("GET", Some(&m), T, Sink::default_sink());
+        let b2 = Route::get_or_make("GET", Some(&other), T, Sink::default_sink());
+        let c = Route::get_or_make("POST", Some(&m), T, Sink::default_sink());
         assert!(std::ptr::eq(a, b) && std::ptr::eq(a, b2));
         assert!(!std::ptr::eq(a, c));
         assert_eq!(&*a.name, "GET /route_unit/{id}");
@@ -244,17 +259,17 @@ mod tests {
     fn find_never_makes_a_route() {
         let m = matched("/route_unit/find", "/route_unit/find");
         let t = Thresholds { warn_ns: 11, ..T };
-        assert!(Route::find("GET", Some(&m), t).is_none());
+        assert!(Route::find("GET", Some(&m), t, Sink::default_sink()).is_none());
         assert!(!ROUTES.contains_key("/route_unit/find"));
-        let made = Route::get_or_make("GET", Some(&m), t);
-        let found = Route::find("GET", Some(&m), t).unwrap();
+        let made = Route::get_or_make("GET", Some(&m), t, Sink::default_sink());
+        let found = Route::find("GET", Some(&m), t, Sink::default_sink()).unwrap();
         assert!(std::ptr::eq(made, found));
-        assert!(Route::find("GET", None, t).is_none());
-        let unmatched = Route::get_or_make("GET", None, t);
+        assert!(Route::find("GET", None, t, Sink::default_sink()).is_none());
+        let unmatched = Route::get_or_make("GET", None, t, Sink::default_sink());
         assert_eq!(unmatched.template(), UNMATCHED_ROUTE);
         assert!(std::ptr::eq(
             unmatched,
-            Route::find("GET", None, t).unwrap()
+            Route::find("GET", None, t, Sink::default_sink()).unwrap()
         ));
     }
 
@@ -268,7 +283,7 @@ mod tests {
             };
             // The second lookup is served by the cache.
             for _ in 0..2 {
-                let route = Route::get_or_make("GET", Some(&m), t);
+                let route = Route::get_or_make("GET", Some(&m), t, Sink::default_sink());
                 assert_eq!(route.thresholds, t);
             }
         }
@@ -279,8 +294,8 @@ mod tests {
         let a = Method::from_bytes(b"FROB").unwrap();
         let b = Method::from_bytes(b"TWIDDLE").unwrap();
         let m = matched("/route_unit/m", "/route_unit/m");
-        let ra = Route::get_or_make(method_key(&a), Some(&m), T);
-        let rb = Route::get_or_make(method_key(&b), Some(&m), T);
+        let ra = Route::get_or_make(method_key(&a), Some(&m), T, Sink::default_sink());
+        let rb = Route::get_or_make(method_key(&b), Some(&m), T, Sink::default_sink());
         assert!(std::ptr::eq(ra, rb));
         assert_eq!(&*ra.name, "OTHER /route_unit/m");
     }

@@ -65,10 +65,10 @@ where
         if extra.is_some_and(|e| e.is_excluded(req.uri().path())) {
             return ResponseFuture::new(self.inner.call(req), None);
         }
-        let thresholds = self.settings.thresholds;
+        let (thresholds, sink) = (self.settings.thresholds, self.settings.sink);
         let method = method_key(req.method());
         let template = req.extensions().get::<MatchedPath>();
-        let route = Route::find(method, template, thresholds);
+        let route = Route::find(method, template, thresholds, sink);
         let extractors = extra.filter(|e| e.user.is_some() || e.tenant.is_some());
         if route.is_some() && extractors.is_none() {
             return self.start(route, None, req);
@@ -78,6 +78,7 @@ where
             rare.pending = Some(PendingRoute {
                 method,
                 thresholds,
+                sink,
                 template: template.cloned(),
             });
         }
@@ -105,7 +106,7 @@ impl<S> PerfmonService<S> {
         // Carried by value in the future, then the body (both boxed by axum
         // anyway): at 64 bytes, moving it costs less than a box of its own
         // (measured in process, BENCHMARKS.md).
-        let recorder = Recorder::start(route, rare);
+        let recorder = Recorder::start(route, rare, self.settings.sink);
         // Services may do work in `call` itself: it is in the request scope.
         let future = {
             let _scope = recorder.context.enter();
