@@ -3,9 +3,10 @@
 //! - the recording core depends on nothing of ours and on none of the
 //!   analysis crates' heavy dependencies;
 //! - `perfmon` without default features is the attribute and the core alone;
-//! - the core's sources never name the analysis or the HTTP adapter.
+//! - the core's sources never name the analysis or the HTTP adapter;
+//! - the core's top-level modules import each other without a cycle.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -108,5 +109,86 @@ fn the_core_sources_never_name_a_layer_above() {
         for above in ["perfmon_analysis", "perfmon_axum", "sysinfo::", "toml::"] {
             assert!(!text.contains(above), "{} names `{above}`", file.display());
         }
+    }
+}
+
+/// The `crate::<module>` edges between the core's top-level modules (a file
+/// or a folder under `src/`, `lib.rs` aside: it is the map), from code
+/// only: comments, `#[cfg(test)] mod tests` (at the end of a file) and
+/// unit-test files left out.
+fn core_module_edges() -> BTreeMap<String, BTreeSet<String>> {
+    let src = workspace().join("perfmon-core/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let top = |path: &Path| -> String {
+        let rel = path.strip_prefix(&src).expect("under src");
+        let first = rel.components().next().expect("a component");
+        let name = first.as_os_str().to_string_lossy();
+        name.trim_end_matches(".rs").to_owned()
+    };
+    let modules: BTreeSet<String> = files.iter().map(|f| top(f)).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let from = top(file);
+        let name = file
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        if from == "lib" || name == "tests.rs" || name.ends_with("_tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("reading a source file");
+        let code = match text.find("#[cfg(test)]\nmod tests") {
+            Some(i) => &text[..i],
+            None => &text[..],
+        };
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let rest = &line[i + "crate::".len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    modules.contains(&name),
+                    "{}: `crate::{name}` names a root item; name its module instead, \
+                     so the module graph stays visible",
+                    file.display()
+                );
+                if name != from {
+                    edges.entry(from.clone()).or_default().insert(name);
+                }
+            }
+        }
+    }
+    edges
+}
+
+#[test]
+fn the_core_modules_import_each_other_without_a_cycle() {
+    let edges = core_module_edges();
+    assert!(edges.contains_key("registry"), "{edges:?}");
+    // Depth-first search for a back edge.
+    fn visit<'a>(
+        node: &'a str,
+        edges: &'a BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) {
+        if let Some(i) = path.iter().position(|n| *n == node) {
+            panic!("import cycle among the core's modules: {:?}", &path[i..]);
+        }
+        if done.contains(node) {
+            return;
+        }
+        path.push(node);
+        for next in edges.get(node).into_iter().flatten() {
+            visit(next, edges, path, done);
+        }
+        path.pop();
+        done.insert(node);
+    }
+    let mut done = BTreeSet::new();
+    for node in edges.keys() {
+        visit(node, &edges, &mut Vec::new(), &mut done);
     }
 }

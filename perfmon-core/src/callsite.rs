@@ -6,9 +6,9 @@
 //! cache, two clock reads and the atomics of [`Operation`]'s record.
 
 use crate::clock;
+use crate::data::{BoundedText, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY};
 use crate::kind::Kind;
-use crate::operation::{CallDetails, OpRef, Operation};
-use crate::recent::{BoundedText, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY};
+use crate::record::{CallDetails, OpRef, Operation};
 use crate::registry::{ever_entered, registry, with_scoped};
 use std::fmt;
 use std::future::Future;
@@ -84,7 +84,7 @@ impl Callsite {
         &'static self,
         capture: impl FnOnce(&mut Params<N>),
     ) -> CallGuard<N> {
-        if !crate::is_enabled() {
+        if !crate::switch::is_enabled() {
             return CallGuard::inert();
         }
         let mut params = Params::new();
@@ -108,7 +108,7 @@ impl Callsite {
 #[derive(Debug)]
 pub struct CacheSite {
     name: &'static str,
-    handle: OnceLock<crate::cache::CacheHandle>,
+    handle: OnceLock<crate::data::CacheHandle>,
 }
 
 impl CacheSite {
@@ -123,7 +123,7 @@ impl CacheSite {
     /// Counts a hit (`true`) or a miss.
     #[inline]
     pub fn record(&'static self, hit: bool) {
-        if !crate::is_enabled() {
+        if !crate::switch::is_enabled() {
             return;
         }
         if ever_entered() {

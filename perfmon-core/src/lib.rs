@@ -35,6 +35,16 @@
 //!   [`Registry::snapshots_in`] over a [`Window`], [`MinutePoint`] series.
 //! - [`units`]: every time-unit conversion and its serde form, once.
 //!
+//! # The tree
+//!
+//! `clock`, `kind`, `level`, `histogram`, `switch`, `sync`, `units` are
+//! leaves; `data/` is the plain data; `record/` what a call does
+//! (operations, timers, events) and `request` the request scope; `registry/`
+//! names operations and holds what is kept per registry (bounds, request
+//! patterns, custom values, per-minute reads, scopes, extensions);
+//! `callsite` is what the macro expands to. Imports go one way, in that
+//! order (`tests/layering.rs` checks there is no cycle).
+//!
 //! ```
 //! use perfmon_core::{Kind, Registry};
 //! use std::time::Duration;
@@ -49,62 +59,43 @@
 //! ```
 #![deny(missing_docs)]
 
-mod cache;
-mod callsite;
+// Leaves: time, kinds and levels, histograms, the on/off switch, the
+// lock-poison policy.
 pub mod clock;
-#[cfg(feature = "tracing")]
-mod events;
 mod histogram;
 mod kind;
 mod level;
-mod operation;
-mod recent;
-mod registry;
-pub mod request;
-mod series;
-mod summary;
+mod switch;
 pub mod sync;
-mod timer;
 pub mod units;
-mod values;
-mod window;
 
-pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+// The plain data read out (snapshots, summaries, kept calls, windows).
+mod data;
+// Per call: operations, timers, events; the request scope.
+mod record;
+pub mod request;
+// Name -> operation, and everything kept per registry.
+mod registry;
+// What `#[monitor_performance]` expands to: static call sites.
+mod callsite;
+
+pub use data::{
+    CacheHandle, CacheSnapshot, CacheStats, CallRecord, CapturedParam, OperationSnapshot,
+    OperationSummary, Outcome, Window, DEFAULT_RETENTION_MINUTES, ERROR_CAPACITY, PARAM_CAPACITY,
+    RECENT_FAILURES, SLOWEST_CALLS,
+};
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
 pub use level::{Level, LevelBounds, LevelCounts};
-pub use operation::{Operation, STRIPES};
-pub use recent::{
-    CallRecord, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY, RECENT_FAILURES,
-    SLOWEST_CALLS,
-};
+pub use record::{Operation, Timer, STRIPES};
 pub use registry::{
-    registry, with_registry, InScope, Registry, RequestPattern, DEFAULT_MAX_OPERATIONS,
-    MAX_REQUEST_PATTERNS, OVERFLOW_OPERATION,
+    registry, with_registry, InScope, MinutePoint, Registry, RequestPattern, ValueSummary,
+    DEFAULT_MAX_OPERATIONS, MAX_REQUEST_PATTERNS, OVERFLOW_OPERATION,
 };
-pub use series::MinutePoint;
-pub use summary::{OperationSnapshot, OperationSummary};
-pub use timer::Timer;
-pub use values::ValueSummary;
-pub use window::{Window, DEFAULT_RETENTION_MINUTES};
+pub use switch::{is_enabled, set_enabled};
 
-use operation::OpRef;
-use std::sync::atomic::{AtomicBool, Ordering};
+use record::OpRef;
 use std::time::Duration;
-
-static ENABLED: AtomicBool = AtomicBool::new(true);
-
-/// Whether recording is on (it is by default).
-#[inline(always)]
-pub fn is_enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
-}
-
-/// Turns recording on or off for the whole process. While off, an annotated
-/// call costs one relaxed load.
-pub fn set_enabled(enabled: bool) {
-    ENABLED.store(enabled, Ordering::Relaxed);
-}
 
 /// Summaries of every operation in the current registry (the scope's, else
 /// the global one; see [`Registry::scope`]), sorted by name.
@@ -209,5 +200,5 @@ pub mod __private {
         call_once, CacheSite, CallGuard, Callsite, CallsiteMeta, DescribeDisplay, DescribeFallback,
         ErrorRef, Instrumented, Params,
     };
-    pub use crate::recent::BoundedText;
+    pub use crate::data::BoundedText;
 }

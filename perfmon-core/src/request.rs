@@ -12,8 +12,7 @@
 //! of nanoseconds).
 
 use crate::kind::Kind;
-use crate::operation::Operation;
-use crate::registry::Registry;
+use crate::sync::lock;
 use once_cell::race::OnceBox;
 use std::cell::Cell;
 use std::marker::PhantomData;
@@ -116,7 +115,7 @@ impl RequestContext {
         let Some(per) = self.per_operation.get() else {
             return Vec::new();
         };
-        let per = per.lock().unwrap_or_else(|p| p.into_inner());
+        let per = lock(per);
         let mut out: Vec<(String, Kind, u64)> = per
             .iter()
             .filter(|(_, _, _, n)| *n > 1)
@@ -126,44 +125,37 @@ impl RequestContext {
         out
     }
 
-    /// Reports this request's repeated operations to `registry` under
-    /// `endpoint`, where the analysis turns them into N+1 findings.
-    pub fn report_to(&self, registry: &Registry, endpoint: &str) {
-        for (name, kind, calls) in self.repeated() {
-            registry.record_request_calls(Some(endpoint), &name, kind, calls);
-        }
-    }
-
-    fn note(&self, op: &Operation, ns: u64) {
+    fn note(&self, id: usize, name: &str, kind: &Kind, ns: u64) {
         self.queries.fetch_add(1, Relaxed);
         self.query_ns.fetch_add(ns, Relaxed);
-        let id = op as *const Operation as usize;
         let per = self.per_operation.get_or_init(Box::default);
-        let mut per = per.lock().unwrap_or_else(|p| p.into_inner());
+        let mut per = lock(per);
         if let Some(entry) = per.iter_mut().find(|e| e.0 == id) {
             entry.3 += 1;
         } else if per.len() < MAX_OPERATIONS_PER_REQUEST {
-            per.push((id, op.name().to_owned(), op.kind().clone(), 1));
+            per.push((id, name.to_owned(), kind.clone(), 1));
         }
     }
 }
 
-/// Adds a call of `op` to the current request scope, if any (called for
+/// Adds a call of the operation `id` (its address: operations live as long
+/// as their registry) to the current request scope, if any (called for
 /// database queries only).
 #[inline]
-pub(crate) fn note_call(op: &Operation, ns: u64) {
+pub(crate) fn note_call(id: usize, name: &str, kind: &Kind, ns: u64) {
     let current = CURRENT.try_with(|c| c.get()).unwrap_or(std::ptr::null());
     if !current.is_null() {
         // SAFETY: the pointer was set by `enter` from a live `&RequestContext`
         // whose `Entered` guard (borrowing it) restores the previous pointer
         // on drop, on this same thread; so it is live here.
-        unsafe { &*current }.note(op, ns);
+        unsafe { &*current }.note(id, name, kind, ns);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::Registry;
 
     #[test]
     fn only_database_queries_inside_a_scope_are_counted() {

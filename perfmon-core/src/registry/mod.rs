@@ -10,18 +10,22 @@ mod bounds;
 mod extensions;
 mod patterns;
 mod scope;
+mod series;
+mod values;
 
 pub use patterns::{RequestPattern, MAX_REQUEST_PATTERNS};
 pub(crate) use scope::{ever_entered, with_scoped};
 pub use scope::{with_registry, InScope};
+pub use series::MinutePoint;
+pub use values::ValueSummary;
 
-use crate::cache::{CacheHandle, CacheSnapshot, CacheStats};
+use crate::data::{BoundedText, Outcome, ERROR_CAPACITY};
+use crate::data::{CacheHandle, CacheSnapshot, CacheStats};
+use crate::data::{OperationSnapshot, OperationSummary};
 use crate::kind::Kind;
 use crate::level::LevelBounds;
-use crate::operation::{CallDetails, OpRef, Operation};
-use crate::recent::{BoundedText, Outcome, ERROR_CAPACITY};
-use crate::summary::{OperationSnapshot, OperationSummary};
-use crate::timer::Timer;
+use crate::record::Timer;
+use crate::record::{CallDetails, OpRef, Operation};
 use dashmap::DashMap;
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
@@ -61,7 +65,7 @@ pub struct Registry {
     bounds: RwLock<HashMap<Kind, LevelBounds>>,
     caches: DashMap<Arc<str>, CacheHandle>,
     retention_minutes: AtomicU32,
-    values: DashMap<Arc<str>, Arc<crate::values::ValueMetric>>,
+    values: DashMap<Arc<str>, Arc<values::ValueMetric>>,
     request_patterns: std::sync::Mutex<patterns::RequestPatterns>,
     fallback_bounds: RwLock<LevelBounds>,
     extensions: extensions::Extensions,
@@ -94,7 +98,7 @@ impl Registry {
             overflow: OnceLock::new(),
             bounds: RwLock::new(HashMap::new()),
             caches: DashMap::new(),
-            retention_minutes: AtomicU32::new(crate::window::DEFAULT_RETENTION_MINUTES),
+            retention_minutes: AtomicU32::new(crate::data::DEFAULT_RETENTION_MINUTES),
             values: DashMap::new(),
             request_patterns: Default::default(),
             fallback_bounds: RwLock::new(LevelBounds::DEFAULT),
@@ -150,7 +154,9 @@ impl Registry {
     /// Starts a [`Timer`] for `name` (one map lookup per call; cache
     /// [`Registry::operation`] and use [`Operation::record_nanos`] in tight loops).
     pub fn timer(&self, name: &str, kind: Kind) -> Timer<'_> {
-        Timer::start(crate::is_enabled().then(|| OpRef::Borrowed(self.operation_ref(name, kind))))
+        Timer::start(
+            crate::switch::is_enabled().then(|| OpRef::Borrowed(self.operation_ref(name, kind))),
+        )
     }
 
     /// Like [`Registry::operation`], borrowed for as long as the registry:
@@ -179,7 +185,7 @@ impl Registry {
         outcome: Outcome,
         message: Option<&str>,
     ) {
-        if !crate::is_enabled() {
+        if !crate::switch::is_enabled() {
             return;
         }
         self.operation(name, kind).record_outcome(
@@ -202,7 +208,7 @@ impl Registry {
         message: Option<&str>,
         at: SystemTime,
     ) {
-        if !crate::is_enabled() {
+        if !crate::switch::is_enabled() {
             return;
         }
         let ns = crate::units::saturating_nanos(duration);
@@ -220,7 +226,7 @@ impl Registry {
     /// Records one processing step that handled `items` items in `duration`;
     /// summaries report throughput as items per second of processing time.
     pub fn record_items(&self, name: &str, items: u64, duration: Duration) {
-        if !crate::is_enabled() {
+        if !crate::switch::is_enabled() {
             return;
         }
         let ns = crate::units::saturating_nanos(duration);
@@ -232,7 +238,7 @@ impl Registry {
         &self.request_patterns
     }
 
-    pub(crate) fn values_map(&self) -> &DashMap<Arc<str>, Arc<crate::values::ValueMetric>> {
+    pub(crate) fn values_map(&self) -> &DashMap<Arc<str>, Arc<values::ValueMetric>> {
         &self.values
     }
 

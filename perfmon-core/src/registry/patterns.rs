@@ -5,6 +5,7 @@
 
 use super::Registry;
 use crate::kind::Kind;
+use crate::request::RequestContext;
 use crate::sync::lock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -90,5 +91,15 @@ impl Registry {
 
     pub(crate) fn clear_request_patterns(&self) {
         lock(self.request_patterns_store()).0.clear();
+    }
+}
+
+impl RequestContext {
+    /// Reports this request's repeated operations to `registry` under
+    /// `endpoint`, where the analysis turns them into N+1 findings.
+    pub fn report_to(&self, registry: &Registry, endpoint: &str) {
+        for (name, kind, calls) in self.repeated() {
+            registry.record_request_calls(Some(endpoint), &name, kind, calls);
+        }
     }
 }

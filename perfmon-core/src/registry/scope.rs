@@ -5,7 +5,7 @@
 //! [`Registry::in_scope`] (a future, at every poll, on whatever thread polls
 //! it), annotated functions, timers, [`record`](crate::record()) and the
 //! other name-based functions record into that registry; outside, into the
-//! global [`registry()`](crate::registry()). Parallel `#[test]`s that each
+//! global [`registry()`](crate::registry::registry()). Parallel `#[test]`s that each
 //! run in their own scope see only their own calls, with no name prefixes.
 //!
 //! # Cost
@@ -61,7 +61,7 @@ pub(crate) fn with_scoped<R>(f: impl FnOnce(Option<&Registry>) -> R) -> R {
 }
 
 /// Runs `f` with the current registry: the innermost scope's on this
-/// thread, else the global [`registry()`](crate::registry()).
+/// thread, else the global [`registry()`](crate::registry::registry()).
 ///
 /// The name-based functions of the facade ([`summaries`](crate::summaries()),
 /// [`record`](crate::record()), `validate_benchmarks`, ...) read it this way.
@@ -78,9 +78,9 @@ pub(crate) fn with_scoped<R>(f: impl FnOnce(Option<&Registry>) -> R) -> R {
 /// ```
 pub fn with_registry<R>(f: impl FnOnce(&Registry) -> R) -> R {
     if !ever_entered() {
-        return f(crate::registry());
+        return f(crate::registry::registry());
     }
-    with_scoped(|scoped| f(scoped.unwrap_or_else(|| crate::registry())))
+    with_scoped(|scoped| f(scoped.unwrap_or_else(|| crate::registry::registry())))
 }
 
 /// Makes a registry current on this thread until dropped; restores the

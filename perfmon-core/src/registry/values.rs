@@ -5,9 +5,9 @@
 //! of an instrumented call. Per-minute aggregates are kept for the
 //! registry's retention (40 bytes a minute).
 
+use crate::data::Window;
 use crate::registry::Registry;
 use crate::units::unix_minute;
-use crate::window::Window;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -91,7 +91,7 @@ impl Registry {
 
     /// Like [`Registry::record_value`], for a value observed at `at`.
     pub fn record_value_at(&self, name: &str, value: f64, unit: &str, at: SystemTime) -> bool {
-        if !value.is_finite() || !crate::is_enabled() {
+        if !value.is_finite() || !crate::switch::is_enabled() {
             return false;
         }
         let metric = self.value_metric(name, unit);

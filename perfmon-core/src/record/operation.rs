@@ -12,13 +12,13 @@
 //! buffer (that path locks with `try_lock` and may allocate).
 
 use crate::clock;
+use crate::data::OperationSnapshot;
+use crate::data::{CallRecord, CapturedParam, Outcome, RecentCalls, ERROR_CAPACITY};
+use crate::data::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
 use crate::level::{classify_nanos, LevelBounds};
-use crate::recent::{CallRecord, CapturedParam, Outcome, RecentCalls, ERROR_CAPACITY};
-use crate::summary::OperationSnapshot;
 use crate::units::MINUTE_MS;
-use crate::window::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::MutexGuard;
@@ -105,7 +105,7 @@ static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
 #[cfg(feature = "tracing")]
 #[inline(always)]
 fn wants_event(level: usize) -> bool {
-    crate::events::wanted(level)
+    super::events::wanted(level)
 }
 
 #[cfg(not(feature = "tracing"))]
@@ -197,7 +197,8 @@ impl Operation {
             self.rotate_at_tick(end);
         }
         if self.in_request_scope {
-            crate::request::note_call(self, ns);
+            let id = self as *const Operation as usize;
+            crate::request::note_call(id, self.name(), self.kind(), ns);
         }
         self.record_counts(ns, outcome, details);
     }
@@ -246,12 +247,13 @@ impl Operation {
         }
         let details = details();
         #[cfg(feature = "tracing")]
-        crate::events::emit(
-            self,
+        super::events::emit(
+            self.name(),
+            self.kind(),
             ns,
             outcome,
             crate::level::Level::from_index(level),
-            &details,
+            details.error.as_deref(),
         );
         #[cfg(not(feature = "tracing"))]
         let _ = level;
@@ -296,9 +298,8 @@ impl Operation {
         message: Option<&str>,
     ) {
         self.record(ns, end, outcome, || CallDetails {
-            error: message.map(|m| {
-                crate::recent::BoundedText::<ERROR_CAPACITY>::display(m).to_string_marked()
-            }),
+            error: message
+                .map(|m| crate::data::BoundedText::<ERROR_CAPACITY>::display(m).to_string_marked()),
             ..CallDetails::default()
         });
     }

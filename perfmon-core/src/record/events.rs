@@ -5,18 +5,25 @@
 //! when a subscriber wants them (`tracing::enabled!`), so the common case
 //! costs one cached interest check.
 
+use crate::data::Outcome;
+use crate::kind::Kind;
 use crate::level::Level;
-use crate::operation::{CallDetails, Operation};
-use crate::recent::Outcome;
+use crate::units::nanos_to_ms;
 
-/// Emits the event of one call.
-pub(crate) fn emit(op: &Operation, ns: u64, outcome: Outcome, level: Level, details: &CallDetails) {
-    let name = op.name();
-    let kind = op.kind().name();
-    let duration_ms = ns as f64 / 1e6;
+/// Emits the event of one call of operation `name`.
+pub(crate) fn emit(
+    name: &str,
+    kind: &Kind,
+    ns: u64,
+    outcome: Outcome,
+    level: Level,
+    error: Option<&str>,
+) {
+    let kind = kind.name();
+    let duration_ms = nanos_to_ms(ns as f64);
     let level_name = level.name();
     if outcome.is_failure() {
-        let error = details.error.as_deref().unwrap_or("");
+        let error = error.unwrap_or("");
         tracing::error!(target: "perfmon", operation = name, kind, duration_ms, level = level_name, outcome = ?outcome, error, "operation failed");
         return;
     }

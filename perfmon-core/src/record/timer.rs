@@ -1,8 +1,8 @@
 //! A manual guard for code that is not a whole function.
 
 use crate::clock;
-use crate::operation::{CallDetails, OpRef};
-use crate::recent::{BoundedText, Outcome, ERROR_CAPACITY};
+use crate::data::{BoundedText, Outcome, ERROR_CAPACITY};
+use crate::record::{CallDetails, OpRef};
 use std::fmt;
 use std::time::Duration;
 

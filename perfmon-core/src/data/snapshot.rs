@@ -1,10 +1,10 @@
 //! Plain data read from the registry: snapshots (mergeable, full fidelity)
 //! and summaries (what a person reads: milliseconds and percentiles).
 
+use crate::data::{CallRecord, RECENT_FAILURES, SLOWEST_CALLS};
 use crate::histogram::Histogram;
 use crate::kind::Kind;
 use crate::level::{Level, LevelBounds, LevelCounts};
-use crate::recent::{CallRecord, RECENT_FAILURES, SLOWEST_CALLS};
 use serde::{Deserialize, Serialize};
 
 /// Everything recorded for one operation, as plain serde data.

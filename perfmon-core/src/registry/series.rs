@@ -1,10 +1,10 @@
 //! Windowed reads of the registry: snapshots of the last N minutes and
 //! per-minute time series for charts.
 
+use crate::data::OperationSnapshot;
+use crate::data::{Counts, Window};
 use crate::registry::Registry;
-use crate::summary::OperationSnapshot;
 use crate::units::{nanos_to_ms, unix_minute, MINUTE_MS};
-use crate::window::{Counts, Window};
 use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
