@@ -77,6 +77,61 @@ fn the_executive_summary_grades_compliance_and_counts_failures() {
     assert!(r.events.is_empty(), "a plain report evaluates no alert");
 }
 
+/// One meaning of "failed" everywhere: errors and panics. Cancellations are
+/// their own figure in every view that shows failures.
+#[test]
+fn cancellations_are_their_own_figure_not_failures() {
+    let reg = Registry::new();
+    for (i, outcome) in [
+        Outcome::Ok,
+        Outcome::Error,
+        Outcome::Panicked,
+        Outcome::Cancelled,
+        Outcome::Cancelled,
+        Outcome::Cancelled,
+        Outcome::Ok,
+        Outcome::Ok,
+        Outcome::Ok,
+        Outcome::Ok,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        reg.record_at(
+            "fetch.page",
+            Kind::ApiResponse,
+            Duration::from_millis(10 + i as u64),
+            outcome,
+            None,
+            at(0),
+        );
+    }
+    let snap = reg.snapshot("fetch.page").unwrap();
+    assert_eq!((snap.failed(), snap.cancelled), (2, 3));
+    assert!((snap.failure_rate() - 0.2).abs() < 1e-12);
+    let summary = reg.summary("fetch.page").unwrap();
+    assert_eq!((summary.failed(), summary.cancelled), (2, 3));
+    assert!((summary.failure_rate() - 0.2).abs() < 1e-12);
+
+    let r = reg.report_at(&AlertEngine::new(), &ReportOptions::default(), at(0));
+    assert_eq!((r.summary.failures, r.summary.cancelled), (2, 3));
+    assert!((r.summary.error_rate - 0.2).abs() < 1e-12);
+    assert_eq!(r.health.components[0].errors, 2);
+
+    let series = reg.time_series("fetch.page", 1, at(0)).unwrap();
+    assert_eq!((series[0].errors, series[0].cancelled), (2, 3));
+
+    let trend = &reg.trends(1, at(1))[0];
+    assert!((trend.previous.error_rate - 0.2).abs() < 1e-12, "{trend:?}");
+
+    let table = perfmon::summary_table(&reg.summaries()).to_string();
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(row[col("failed")], "2", "{table}");
+    assert_eq!(row[col("cancelled")], "3", "{table}");
+}
+
 #[test]
 fn analysis_opens_deduplicates_and_resolves_alerts() {
     let reg = Registry::new();

@@ -36,7 +36,6 @@ use perfmon_core::Kind;
 use perfmon_core::OperationSnapshot;
 use perfmon_core::Registry;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -233,26 +232,26 @@ pub fn compliance(
     targets: impl Fn(&Kind) -> Target,
     cache_target: CacheTarget,
 ) -> ComplianceReport {
-    let mut by_kind: BTreeMap<&Kind, (Target, u64, u64, bool)> = BTreeMap::new();
-    for op in ops.iter().filter(|op| op.count > 0) {
-        let e = by_kind
-            .entry(&op.kind)
-            .or_insert_with(|| (targets(&op.kind), 0, 0, true));
-        let (within, exact) = calls_within(op, e.0.target);
-        e.1 += op.count;
-        e.2 += within;
-        e.3 &= exact;
-    }
-    let kinds: Vec<KindCompliance> = by_kind
+    let kinds: Vec<KindCompliance> = crate::group::by_kind(ops)
         .into_iter()
-        .map(|(kind, (t, calls, within, exact))| KindCompliance {
-            kind: kind.clone(),
-            target_ms: t.target.as_secs_f64() * 1e3,
-            calls,
-            within_target: within,
-            compliance: within as f64 / calls as f64,
-            grade: Grade::from_ratio(within, calls),
-            exact,
+        .map(|group| {
+            let t = targets(group.kind);
+            let (mut within, mut exact) = (0, true);
+            for op in &group.operations {
+                let (w, e) = calls_within(op, t.target);
+                within += w;
+                exact &= e;
+            }
+            let calls = group.calls;
+            KindCompliance {
+                kind: group.kind.clone(),
+                target_ms: perfmon_core::units::duration_ms(t.target),
+                calls,
+                within_target: within,
+                compliance: within as f64 / calls as f64,
+                grade: Grade::from_ratio(within, calls),
+                exact,
+            }
         })
         .collect();
     let calls: u64 = kinds.iter().map(|k| k.calls).sum();

@@ -36,7 +36,6 @@ use perfmon_core::LevelCounts;
 use perfmon_core::OperationSnapshot;
 use perfmon_core::Registry;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Weight of latency compliance in the score.
@@ -222,21 +221,15 @@ pub fn health(
 
 /// Like [`health`], from a [`ComplianceReport`] already computed for `ops`.
 pub fn health_from(ops: &[OperationSnapshot], report: &ComplianceReport) -> HealthReport {
-    let mut by_kind: BTreeMap<&Kind, (LevelCounts, u64)> = BTreeMap::new();
-    for op in ops.iter().filter(|op| op.count > 0) {
-        let e = by_kind.entry(&op.kind).or_default();
-        e.0.merge(&op.levels);
-        e.1 += op.errors + op.panics;
-    }
-    let components: Vec<ComponentHealth> = by_kind
+    let components: Vec<ComponentHealth> = crate::group::by_kind(ops)
         .into_iter()
-        .map(|(kind, (levels, errors))| ComponentHealth {
-            kind: kind.clone(),
-            status: HealthStatus::from_levels(&levels),
-            calls: levels.total(),
-            slow: levels.slow,
-            critical: levels.critical,
-            errors,
+        .map(|g| ComponentHealth {
+            kind: g.kind.clone(),
+            status: HealthStatus::from_levels(&g.levels),
+            calls: g.levels.total(),
+            slow: g.levels.slow,
+            critical: g.levels.critical,
+            errors: g.failed,
         })
         .collect();
     let status = components
@@ -245,7 +238,7 @@ pub fn health_from(ops: &[OperationSnapshot], report: &ComplianceReport) -> Heal
         .max()
         .unwrap_or(HealthStatus::Healthy);
     let calls: u64 = ops.iter().map(|op| op.count).sum();
-    let errors: u64 = ops.iter().map(|op| op.errors + op.panics).sum();
+    let errors: u64 = ops.iter().map(OperationSnapshot::failed).sum();
     let error_rate = if calls == 0 {
         0.0
     } else {

@@ -72,6 +72,7 @@ pub mod compliance;
 pub mod config;
 pub mod export;
 mod ext;
+pub mod group;
 pub mod health;
 mod recommend;
 pub mod report;

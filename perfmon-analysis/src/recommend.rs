@@ -2,6 +2,7 @@
 //! the alerts, as a pure function.
 
 use crate::alert::{AlertInput, Severity};
+use perfmon_core::units::{duration_ms, nanos_to_ms};
 use perfmon_core::OVERFLOW_OPERATION;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -124,8 +125,8 @@ fn slow_operations(input: &AlertInput<'_>, out: &mut Vec<Recommendation>) {
     let total_ns: f64 = ops.clone().map(|op| op.sum_ns as f64).sum();
     for op in ops {
         let t = input.target_for(&op.kind);
-        let mean_ms = op.mean_ns() / 1e6;
-        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let mean_ms = nanos_to_ms(op.mean_ns());
+        let ms = duration_ms;
         let priority = if mean_ms > ms(t.critical) {
             Priority::High
         } else if mean_ms > ms(t.warning) {
@@ -148,7 +149,7 @@ fn slow_operations(input: &AlertInput<'_>, out: &mut Vec<Recommendation>) {
             Scale::Low
         };
         let (category, title, advice, effort) = slow_advice(op);
-        let p95_ms = op.quantile_ns(0.95).unwrap_or(0) as f64 / 1e6;
+        let p95_ms = nanos_to_ms(op.quantile_ns(0.95).unwrap_or(0) as f64);
         out.push(Recommendation {
             category,
             priority,
@@ -183,7 +184,7 @@ fn error_rates(input: &AlertInput<'_>, out: &mut Vec<Recommendation>) {
         if op.count == 0 || op.count < th.min_calls {
             continue;
         }
-        let failed = op.errors + op.panics;
+        let failed = op.failed();
         let rate = failed as f64 / op.count as f64;
         let (priority, impact) = if rate > th.error_rate_critical {
             (Priority::Critical, Scale::High)

@@ -117,7 +117,8 @@ pub fn summary_table(summaries: &[OperationSummary]) -> Table {
         ("operation", Align::Left),
         ("kind", Align::Left),
         ("calls", Align::Right),
-        ("errors", Align::Right),
+        ("failed", Align::Right),
+        ("cancelled", Align::Right),
         ("mean ms", Align::Right),
         ("p50 ms", Align::Right),
         ("p95 ms", Align::Right),
@@ -126,12 +127,12 @@ pub fn summary_table(summaries: &[OperationSummary]) -> Table {
         ("level (p95)", Align::Left),
     ]);
     for s in summaries {
-        let failed = s.errors + s.panics + s.cancelled;
         t.row([
             s.name.clone(),
             s.kind.to_string(),
             s.count.to_string(),
-            failed.to_string(),
+            s.failed().to_string(),
+            s.cancelled.to_string(),
             format!("{:.3}", s.mean_ms),
             format!("{:.3}", s.p50_ms),
             format!("{:.3}", s.p95_ms),

@@ -1,5 +1,6 @@
 //! Trends: an operation's last window against the one before it.
 
+use perfmon_core::units::nanos_to_ms;
 use perfmon_core::units::unix_minute;
 use perfmon_core::{Kind, OperationSnapshot, Registry};
 use serde::{Deserialize, Serialize};
@@ -57,16 +58,11 @@ pub struct WindowStats {
 
 impl WindowStats {
     fn of(s: &OperationSnapshot, minutes: u64) -> Self {
-        let failed = s.errors + s.panics + s.cancelled;
         WindowStats {
             calls: s.count,
-            mean_ms: s.mean_ns() / 1e6,
-            p95_ms: s.quantile_ns(0.95).map_or(0.0, |ns| ns as f64 / 1e6),
-            error_rate: if s.count == 0 {
-                0.0
-            } else {
-                failed as f64 / s.count as f64
-            },
+            mean_ms: nanos_to_ms(s.mean_ns()),
+            p95_ms: s.quantile_ns(0.95).map_or(0.0, |ns| nanos_to_ms(ns as f64)),
+            error_rate: s.failure_rate(),
             throughput_per_minute: s.count as f64 / minutes as f64,
         }
     }

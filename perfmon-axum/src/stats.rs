@@ -6,6 +6,7 @@
 
 use dashmap::DashMap;
 use once_cell::sync::Lazy;
+use perfmon_core::units::nanos_to_ms;
 use perfmon_core::{AtomicHistogram, Histogram};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -165,7 +166,7 @@ impl HttpStats {
                     client_errors: c.client_errors.load(Relaxed),
                     server_errors: c.server_errors.load(Relaxed),
                     queries,
-                    query_ms: c.query_ns.load(Relaxed) as f64 / 1e6,
+                    query_ms: nanos_to_ms(c.query_ns.load(Relaxed) as f64),
                     queries_per_request: if requests == 0 {
                         0.0
                     } else {
@@ -193,7 +194,7 @@ impl HttpStats {
                     Some(&high) => format!("{low}-{high}"),
                     None => format!("{low}+"),
                 };
-                let q = |p: f64| hist.quantile(p).map_or(0.0, |ns| ns as f64 / 1e6);
+                let q = |p: f64| hist.quantile(p).map_or(0.0, |ns| nanos_to_ms(ns as f64));
                 ConcurrencyBucket {
                     in_flight: label,
                     requests: hist.count(),

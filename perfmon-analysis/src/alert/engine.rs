@@ -4,6 +4,7 @@ use super::{
     evaluate_rules, Alert, AlertEvent, AlertEventKind, AlertInput, AlertState, Condition,
     Suppression,
 };
+use perfmon_core::sync::{lock, read, write};
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -102,7 +103,7 @@ impl AlertEngine {
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is consistent after every statement that can panic, so a
         // poisoned lock is recovered rather than propagated.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
     /// Runs the rules on `input` and applies the conditions at `now`.
@@ -195,11 +196,7 @@ impl AlertEngine {
         if events.is_empty() {
             return;
         }
-        let callbacks: Vec<Callback> = self
-            .callbacks
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let callbacks: Vec<Callback> = read(&self.callbacks).clone();
         for e in events {
             for cb in &callbacks {
                 if catch_unwind(AssertUnwindSafe(|| cb(e))).is_err() {
@@ -214,10 +211,7 @@ impl AlertEngine {
     /// Registers a callback for every opened, escalated and resolved alert.
     /// It may call back into the engine (no lock is held while it runs).
     pub fn on_alert(&self, f: impl Fn(&AlertEvent) + Send + Sync + 'static) {
-        self.callbacks
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Arc::new(f));
+        write(&self.callbacks).push(Arc::new(f));
     }
 
     /// Callbacks that panicked so far (each panic counted once).

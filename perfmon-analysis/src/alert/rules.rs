@@ -2,9 +2,8 @@
 
 use super::{AlertInput, Condition, Rule, Severity};
 use crate::target::Target;
-use perfmon_core::Kind;
+use perfmon_core::units::{duration_ms, nanos_to_ms};
 use perfmon_core::OVERFLOW_OPERATION;
-use std::collections::BTreeMap;
 
 /// Every condition the rules find in `input`, in rule order (latency, kind
 /// latency, error rate, cache hit rate, degradation, resource, N+1).
@@ -53,7 +52,7 @@ pub fn evaluate_rules(input: &AlertInput<'_>) -> Vec<Condition> {
 
 /// Milliseconds of a target duration, printed without a trailing `.0`.
 fn ms_text(d: std::time::Duration) -> String {
-    let ms = d.as_secs_f64() * 1e3;
+    let ms = duration_ms(d);
     format!("{}", (ms * 1000.0).round() / 1000.0)
 }
 
@@ -62,8 +61,8 @@ fn percent_text(p: f64) -> String {
 }
 
 fn latency_condition(rule: Rule, subject: &str, mean_ms: f64, t: &Target) -> Option<Condition> {
-    let warning = t.warning.as_secs_f64() * 1e3;
-    let critical = t.critical.as_secs_f64() * 1e3;
+    let warning = duration_ms(t.warning);
+    let critical = duration_ms(t.critical);
     let (severity, threshold) = if mean_ms > critical {
         (Severity::Critical, critical)
     } else if mean_ms > warning {
@@ -99,26 +98,19 @@ fn latency(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
         out.extend(latency_condition(
             Rule::Latency,
             &op.name,
-            op.mean_ns() / 1e6,
+            nanos_to_ms(op.mean_ns()),
             &t,
         ));
     }
 }
 
 fn kind_latency(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
-    // kind -> (operations, calls, sum_ns)
-    let mut by_kind: BTreeMap<&Kind, (usize, u64, u128)> = BTreeMap::new();
-    for op in judged_operations(input) {
-        let e = by_kind.entry(&op.kind).or_default();
-        e.0 += 1;
-        e.1 += op.count;
-        e.2 += u128::from(op.sum_ns);
-    }
-    for (kind, (ops, calls, sum_ns)) in by_kind {
-        if ops < 2 {
+    for group in crate::group::by_kind(judged_operations(input)) {
+        if group.operations.len() < 2 {
             continue;
         }
-        let mean_ms = sum_ns as f64 / calls as f64 / 1e6;
+        let mean_ms = nanos_to_ms(group.mean_ns());
+        let kind = group.kind;
         let t = input.target_for(kind);
         out.extend(latency_condition(
             Rule::KindLatency,
@@ -135,7 +127,7 @@ fn error_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
         if op.count == 0 || op.count < th.min_calls {
             continue;
         }
-        let rate = (op.errors + op.panics) as f64 / op.count as f64;
+        let rate = op.failure_rate();
         let (severity, threshold) = if rate > th.error_rate_critical {
             (Severity::Critical, th.error_rate_critical)
         } else if rate > th.error_rate_high {

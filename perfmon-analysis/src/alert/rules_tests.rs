@@ -2,6 +2,7 @@ use super::*;
 use crate::alert::{AlertThresholds, Degradation};
 use crate::system::SystemMetrics;
 use perfmon_core::CacheSnapshot;
+use perfmon_core::Kind;
 use perfmon_core::OperationSnapshot;
 use perfmon_core::Outcome;
 use perfmon_core::Registry;

@@ -219,14 +219,15 @@ impl RawEntry {
             Raw::Int(ms) => u64::try_from(*ms)
                 .map(Duration::from_millis)
                 .map_err(|_| invalid("threshold_ms", &self.threshold_ms, THRESHOLD.into()))?,
-            Raw::Float(ms) if ms.is_finite() && *ms >= 0.0 => Duration::try_from_secs_f64(ms / 1e3)
-                .map_err(|_| {
+            Raw::Float(ms) if ms.is_finite() && *ms >= 0.0 => {
+                perfmon_core::units::duration_from_ms(*ms).ok_or_else(|| {
                     invalid(
                         "threshold_ms",
                         &self.threshold_ms,
                         format!("{THRESHOLD} that fits in a duration"),
                     )
-                })?,
+                })?
+            }
             other => return Err(invalid("threshold_ms", other, THRESHOLD.into())),
         };
 

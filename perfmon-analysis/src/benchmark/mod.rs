@@ -22,7 +22,7 @@ pub use report::{BenchmarkReport, BenchmarkRow, Verdict};
 use crate::RegistryExt;
 use perfmon_core::OperationSummary;
 use perfmon_core::Registry;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
 
@@ -112,7 +112,10 @@ pub struct Benchmark {
     /// The operation's name, as recorded in the registry.
     pub operation: String,
     /// The largest value of the statistic that passes (inclusive).
-    #[serde(rename = "threshold_ms", serialize_with = "serialize_ms")]
+    #[serde(
+        rename = "threshold_ms",
+        serialize_with = "perfmon_core::units::serde_ms::serialize"
+    )]
     pub threshold: Duration,
     /// Which statistic is compared with the threshold.
     pub statistic: Statistic,
@@ -120,16 +123,6 @@ pub struct Benchmark {
     /// number of calls, at least one, is enough).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_samples: Option<u64>,
-}
-
-fn serialize_ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(millis(*d))
-}
-
-/// A duration in milliseconds, computed as the summaries compute theirs (from
-/// whole nanoseconds), so that equal durations compare equal.
-pub(crate) fn millis(d: Duration) -> f64 {
-    d.as_nanos() as f64 / 1e6
 }
 
 impl Benchmark {
@@ -276,7 +269,7 @@ pub(crate) fn evaluate(reg: &Registry, b: &Benchmark) -> BenchmarkRow {
     let mut row = BenchmarkRow {
         operation: b.operation.clone(),
         statistic: b.statistic,
-        threshold_ms: millis(b.threshold),
+        threshold_ms: perfmon_core::units::duration_ms(b.threshold),
         observed_ms: None,
         samples: 0,
         min_samples: b.min_samples,

@@ -169,7 +169,7 @@ impl ConfigBuilder {
 
 /// A duration as milliseconds, the unit of every setting.
 pub(super) fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+    perfmon_core::units::duration_ms(d)
 }
 
 pub(super) const EXPECT_MAX_OPERATIONS: &str = "a whole number >= 1";

@@ -152,7 +152,7 @@ fn parse_bool(v: &str) -> Option<bool> {
 /// non-negative number that fits.
 fn parse_ms(v: &str) -> Option<Duration> {
     let ms = v.parse::<f64>().ok()?;
-    Duration::try_from_secs_f64(ms / 1e3).ok()
+    perfmon_core::units::duration_from_ms(ms)
 }
 
 fn parse_levels(v: &str) -> Option<LevelBounds> {

@@ -20,6 +20,7 @@ use crate::recommend::Recommendation;
 use crate::system::{last_sample, SystemMetrics};
 use crate::trend::{Trend, TrendDirection};
 use crate::RegistryExt;
+use perfmon_core::units::{duration_ms, nanos_to_ms};
 use perfmon_core::CacheSnapshot;
 use perfmon_core::Histogram;
 use perfmon_core::Kind;
@@ -85,8 +86,11 @@ pub struct ExecutiveSummary {
     pub operations: usize,
     /// Calls in the window.
     pub calls: u64,
-    /// Failed calls (errors, panics, cancellations).
+    /// Failed calls (errors and panics; see `OperationSnapshot::failed`).
     pub failures: u64,
+    /// Cancelled calls: not failures, their own figure.
+    #[serde(default)]
+    pub cancelled: u64,
     /// Failed calls over calls.
     pub error_rate: f64,
     /// Mean duration over all calls.
@@ -307,9 +311,7 @@ pub(crate) fn build_report(
     moving.sort_by_key(|t| t.direction != TrendDirection::Degraded);
     moving.truncate(options.top_n);
     Report {
-        generated_at_unix_ms: now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
+        generated_at_unix_ms: perfmon_core::units::unix_ms(now),
         window: options.window,
         summary,
         compliance,
@@ -361,7 +363,8 @@ fn executive_summary(
     active_alerts: usize,
 ) -> ExecutiveSummary {
     let calls: u64 = ops.iter().map(|o| o.count).sum();
-    let failures: u64 = ops.iter().map(|o| o.errors + o.panics + o.cancelled).sum();
+    let failures: u64 = ops.iter().map(OperationSnapshot::failed).sum();
+    let cancelled: u64 = ops.iter().map(|o| o.cancelled).sum();
     let sum_ns: u64 = ops.iter().map(|o| o.sum_ns).fold(0, u64::saturating_add);
     let mut all = Histogram::default();
     for o in ops {
@@ -376,6 +379,7 @@ fn executive_summary(
         operations: ops.len(),
         calls,
         failures,
+        cancelled,
         error_rate: if calls == 0 {
             0.0
         } else {
@@ -384,9 +388,9 @@ fn executive_summary(
         mean_ms: if calls == 0 {
             0.0
         } else {
-            sum_ns as f64 / calls as f64 / 1e6
+            nanos_to_ms(sum_ns as f64 / calls as f64)
         },
-        p95_ms: all.quantile(0.95).map_or(0.0, |ns| ns as f64 / 1e6),
+        p95_ms: all.quantile(0.95).map_or(0.0, |ns| nanos_to_ms(ns as f64)),
         active_alerts,
     }
 }
@@ -401,7 +405,7 @@ fn slow_operations(
         .iter()
         .filter_map(|o| {
             let s = o.summary();
-            let target_ms = target(&o.kind).as_secs_f64() * 1e3;
+            let target_ms = duration_ms(target(&o.kind));
             let over = if target_ms > 0.0 {
                 s.p95_ms / target_ms
             } else {

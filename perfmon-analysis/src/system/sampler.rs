@@ -2,6 +2,7 @@
 //! `sysinfo`.
 
 use super::{check, IntervalTooShort, SystemMetrics};
+use perfmon_core::sync::{lock, read, write};
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, SystemTime};
@@ -69,7 +70,7 @@ impl SystemSampler {
     /// Takes a sample now, keeps it as the last one and returns it.
     pub fn sample(&self) -> SystemMetrics {
         let m = {
-            let mut p = self.probe.lock().unwrap_or_else(|e| e.into_inner());
+            let mut p = lock(&self.probe);
             let Probe { system, disks, pid } = &mut *p;
             system.refresh_cpu_usage();
             system.refresh_memory();
@@ -102,13 +103,13 @@ impl SystemSampler {
                 at: SystemTime::now(),
             }
         };
-        *self.last.write().unwrap_or_else(|e| e.into_inner()) = Some(m.clone());
+        *write(&self.last) = Some(m.clone());
         m
     }
 
     /// The last sample, if any.
     pub fn last(&self) -> Option<SystemMetrics> {
-        self.last.read().unwrap_or_else(|e| e.into_inner()).clone()
+        read(&self.last).clone()
     }
 }
 

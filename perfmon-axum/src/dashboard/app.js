@@ -225,7 +225,7 @@
     var active = (report.alerts && report.alerts.active) || [];
     fill('alerts-count', active.length === 1 ? '1 active alert' : active.length + ' active alerts');
     fill('calls', int(s.calls));
-    fill('error-rate', int(s.failures) + ' failed \u00b7 ' + pct(s.error_rate));
+    fill('error-rate', int(s.failures) + ' failed \u00b7 ' + int(s.cancelled || 0) + ' cancelled \u00b7 ' + pct(s.error_rate));
     fill('p95', ms(s.p95_ms));
     fill('mean', 'mean ' + ms(s.mean_ms));
     document.title = 'perfmon \u00b7 ' + (grade || '\u2013') + ' \u00b7 ' + words(s.status || '');

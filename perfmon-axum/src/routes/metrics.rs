@@ -8,15 +8,15 @@ use super::Shared;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use perfmon_analysis::group::{by_kind, KindGroup};
 use perfmon_analysis::RegistryExt;
 use perfmon_analysis::{
     Alert, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Recommendation, ReportOptions,
     SlowOperation, Trend,
 };
 use perfmon_core::units::nanos_to_ms;
-use perfmon_core::{Histogram, Kind, LevelCounts, Registry, Window};
+use perfmon_core::{Kind, LevelCounts, Registry, Window};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -45,7 +45,10 @@ pub(crate) struct KindStats {
     kind: Kind,
     operations: usize,
     calls: u64,
+    /// Failed calls (errors and panics).
     errors: u64,
+    /// Cancelled calls (not failures).
+    cancelled: u64,
     mean_ms: f64,
     p50_ms: f64,
     p95_ms: f64,
@@ -54,39 +57,24 @@ pub(crate) struct KindStats {
     levels: LevelCounts,
 }
 
-/// Sums of a kind's operations.
-#[derive(Debug, Default)]
-struct KindAcc {
-    operations: usize,
-    calls: u64,
-    errors: u64,
-    sum_ns: u64,
-    max_ns: u64,
-    levels: [u64; 5],
-    histogram: Histogram,
-}
-
-impl KindAcc {
-    fn stats(self, kind: Kind) -> KindStats {
+impl KindStats {
+    fn of(g: &KindGroup<'_>) -> KindStats {
         // Bucket values can overshoot the largest call: clamp, as summaries do.
-        let max = self.max_ns;
+        let max = g.max_ns;
+        let h = g.histogram();
         let ms = |ns: Option<u64>| ns.map_or(0.0, |ns| nanos_to_ms(ns.min(max) as f64));
-        let h = &self.histogram;
         KindStats {
-            kind,
-            operations: self.operations,
-            calls: self.calls,
-            errors: self.errors,
-            mean_ms: if self.calls == 0 {
-                0.0
-            } else {
-                nanos_to_ms(self.sum_ns as f64 / self.calls as f64)
-            },
+            kind: g.kind.clone(),
+            operations: g.operations.len(),
+            calls: g.calls,
+            errors: g.failed,
+            cancelled: g.cancelled,
+            mean_ms: nanos_to_ms(g.mean_ns()),
             p50_ms: ms(h.quantile(0.5)),
             p95_ms: ms(h.quantile(0.95)),
             p99_ms: ms(h.quantile(0.99)),
-            max_ms: nanos_to_ms(self.max_ns as f64),
-            levels: LevelCounts::from_array(self.levels),
+            max_ms: nanos_to_ms(g.max_ns as f64),
+            levels: g.levels,
         }
     }
 }
@@ -115,23 +103,7 @@ pub(crate) async fn metrics(
     let caches = reg.cache_snapshots();
     let compliance =
         perfmon_analysis::compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
-    let mut by_kind: BTreeMap<Kind, KindAcc> = BTreeMap::new();
-    for o in ops.iter().filter(|o| o.count > 0) {
-        let e = by_kind.entry(o.kind.clone()).or_default();
-        e.operations += 1;
-        e.calls += o.count;
-        e.errors += o.errors + o.panics;
-        e.sum_ns = e.sum_ns.saturating_add(o.sum_ns);
-        e.max_ns = e.max_ns.max(o.max_ns);
-        for (sum, n) in e.levels.iter_mut().zip(o.levels.to_array()) {
-            *sum += n;
-        }
-        e.histogram.merge(&o.histogram);
-    }
-    let kinds = by_kind
-        .into_iter()
-        .map(|(kind, acc)| acc.stats(kind))
-        .collect();
+    let kinds = by_kind(&ops).iter().map(KindStats::of).collect();
     Ok(Json(MetricsBody {
         window,
         grade: compliance.overall.as_ref().map(|o| o.grade),
@@ -233,7 +205,7 @@ pub(crate) async fn compliance(State(shared): State<Arc<Shared>>) -> Json<Compli
     kinds.extend(reg.configured_targets().into_keys());
     kinds.sort();
     kinds.dedup();
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let ms = perfmon_core::units::duration_ms;
     let targets = kinds
         .into_iter()
         .map(|kind| {

@@ -5,6 +5,7 @@ use crate::data::{CallRecord, RECENT_FAILURES, SLOWEST_CALLS};
 use crate::histogram::Histogram;
 use crate::kind::Kind;
 use crate::level::{Level, LevelBounds, LevelCounts};
+use crate::units::nanos_to_ms;
 use serde::{Deserialize, Serialize};
 
 /// Everything recorded for one operation, as plain serde data.
@@ -50,6 +51,20 @@ pub struct OperationSnapshot {
 }
 
 impl OperationSnapshot {
+    /// Calls that failed: errors and panics. This is the one meaning of
+    /// "failed" everywhere in perfmon (summaries, tables, trends, health,
+    /// alerts, reports, Prometheus). Cancelled calls (a future dropped
+    /// before it finished, often a client that went away) are not
+    /// failures: they are their own figure, [`cancelled`](Self::cancelled).
+    pub fn failed(&self) -> u64 {
+        self.errors.saturating_add(self.panics)
+    }
+
+    /// [`failed`](Self::failed) calls over calls, 0.0..=1.0 (0 without calls).
+    pub fn failure_rate(&self) -> f64 {
+        ratio(self.failed(), self.count)
+    }
+
     /// Adds `other` (the same operation, seen elsewhere) into this snapshot.
     pub fn merge(&mut self, other: &OperationSnapshot) {
         if other.count > 0 {
@@ -98,7 +113,7 @@ impl OperationSnapshot {
 
     /// The summary a person reads.
     pub fn summary(&self) -> OperationSummary {
-        let ms = |ns: u64| ns as f64 / 1e6;
+        let ms = |ns: u64| nanos_to_ms(ns as f64);
         let q = |p: f64| self.quantile_ns(p).map(ms).unwrap_or(0.0);
         let p95_ns = self.quantile_ns(0.95).unwrap_or(0);
         OperationSummary {
@@ -108,7 +123,7 @@ impl OperationSnapshot {
             errors: self.errors,
             panics: self.panics,
             cancelled: self.cancelled,
-            mean_ms: self.mean_ns() / 1e6,
+            mean_ms: nanos_to_ms(self.mean_ns()),
             min_ms: ms(self.min_ns),
             max_ms: ms(self.max_ns),
             p50_ms: q(0.50),
@@ -178,13 +193,24 @@ pub struct OperationSummary {
 }
 
 impl OperationSummary {
-    /// Share of calls that failed (errors, panics, cancellations), 0.0..=1.0.
+    /// Calls that failed: errors and panics, not cancellations (see
+    /// [`OperationSnapshot::failed`]).
+    pub fn failed(&self) -> u64 {
+        self.errors.saturating_add(self.panics)
+    }
+
+    /// [`failed`](Self::failed) calls over calls, 0.0..=1.0 (0 without calls).
     pub fn failure_rate(&self) -> f64 {
-        if self.count == 0 {
-            0.0
-        } else {
-            (self.errors + self.panics + self.cancelled) as f64 / self.count as f64
-        }
+        ratio(self.failed(), self.count)
+    }
+}
+
+/// `part / whole`, 0 when `whole` is 0.
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
     }
 }
 

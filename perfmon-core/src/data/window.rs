@@ -47,6 +47,11 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
+    /// Calls that failed (errors and panics; see `OperationSnapshot::failed`).
+    pub fn failed(&self) -> u64 {
+        self.errors.saturating_add(self.panics)
+    }
+
     pub fn count(&self) -> u64 {
         self.levels.iter().sum()
     }

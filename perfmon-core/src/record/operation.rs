@@ -18,6 +18,7 @@ use crate::data::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
 use crate::level::{classify_nanos, LevelBounds};
+use crate::sync::lock;
 use crate::units::MINUTE_MS;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
@@ -267,7 +268,7 @@ impl Operation {
         };
         let record = CallRecord {
             at_unix_ms: details.at_unix_ms.unwrap_or_else(crate::units::unix_ms_now),
-            duration_ms: ns as f64 / 1e6,
+            duration_ms: crate::units::nanos_to_ms(ns as f64),
             outcome,
             error: details.error,
             params: details.params,
@@ -351,7 +352,7 @@ impl Operation {
     }
 
     fn lock_window(&self) -> MutexGuard<'_, MinuteRing> {
-        self.window.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.window)
     }
 
     pub(crate) fn set_retention_minutes(&self, minutes: u32) {
@@ -378,7 +379,7 @@ impl Operation {
     }
 
     fn recent_records(&self) -> (Vec<CallRecord>, Vec<CallRecord>) {
-        let r = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let r = lock(&self.recent);
         (r.failures.iter().cloned().collect(), r.slowest.clone())
     }
 
@@ -464,10 +465,7 @@ impl Operation {
         self.min_ns.store(u64::MAX, Relaxed);
         self.max_ns.store(0, Relaxed);
         self.slowest_floor.store(0, Relaxed);
-        self.recent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        lock(&self.recent).clear();
         self.lock_window().clear();
         if self.next_rotation.load(Relaxed) != u64::MAX {
             self.next_rotation.store(0, Relaxed);

@@ -213,9 +213,7 @@ impl Registry {
         }
         let ns = crate::units::saturating_nanos(duration);
         let minute = crate::units::unix_minute(at);
-        let at_ms = at
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let at_ms = crate::units::unix_ms(at);
         self.operation(name, kind)
             .record_in_minute(minute, ns, outcome, || CallDetails {
                 at_unix_ms: Some(at_ms),

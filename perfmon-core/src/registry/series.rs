@@ -73,8 +73,11 @@ pub struct MinutePoint {
     pub minute_start_unix_ms: u64,
     /// Calls in the minute.
     pub count: u64,
-    /// Failed calls in the minute.
+    /// Failed calls in the minute (errors and panics).
     pub errors: u64,
+    /// Calls cancelled in the minute (not failures).
+    #[serde(default)]
+    pub cancelled: u64,
     /// Mean duration (0 without calls).
     pub mean_ms: f64,
     /// 95th percentile (0 without calls).
@@ -87,7 +90,8 @@ impl MinutePoint {
         MinutePoint {
             minute_start_unix_ms: minute * MINUTE_MS,
             count,
-            errors: c.errors + c.panics + c.cancelled,
+            errors: c.failed(),
+            cancelled: c.cancelled,
             mean_ms: if count == 0 {
                 0.0
             } else {

@@ -7,6 +7,7 @@
 
 use crate::data::Window;
 use crate::registry::Registry;
+use crate::sync::lock;
 use crate::units::unix_minute;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -95,7 +96,7 @@ impl Registry {
             return false;
         }
         let metric = self.value_metric(name, unit);
-        let mut s = metric.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = lock(&metric.0);
         let minute = unix_minute(at);
         s.current = value;
         s.total.add(&Agg::new(value));
@@ -143,7 +144,7 @@ impl Registry {
         now: SystemTime,
     ) -> Option<ValueSummary> {
         let metric = self.values_map().get(name)?.clone();
-        let s = metric.0.lock().unwrap_or_else(|p| p.into_inner());
+        let s = lock(&metric.0);
         let agg = match self.minute_range(window, now) {
             None => s.total,
             Some((from, to)) => s

@@ -31,10 +31,27 @@ pub fn nanos_to_ms(ns: impl Into<f64>) -> f64 {
     ns.into() / 1e6
 }
 
-/// A duration as fractional milliseconds.
+/// A duration as fractional milliseconds, from its whole nanoseconds (one
+/// rounding, as [`nanos_to_ms`] does for recorded durations, so a threshold
+/// and an observed duration of the same length compare equal).
 #[inline]
 pub fn duration_ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+    d.as_nanos() as f64 / 1e6
+}
+
+/// Fractional milliseconds as a duration; `None` when `ms` is negative, not
+/// finite, or too large for a duration.
+///
+/// ```
+/// use perfmon_core::units::duration_from_ms;
+/// use std::time::Duration;
+/// assert_eq!(duration_from_ms(1.5), Some(Duration::from_micros(1500)));
+/// assert_eq!(duration_from_ms(-1.0), None);
+/// assert_eq!(duration_from_ms(f64::NAN), None);
+/// assert_eq!(duration_from_ms(1e300), None);
+/// ```
+pub fn duration_from_ms(ms: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(ms / 1e3).ok()
 }
 
 /// A duration in whole nanoseconds, saturating at `u64::MAX` (584 years).

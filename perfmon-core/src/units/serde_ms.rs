@@ -13,7 +13,7 @@ pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 /// are errors.
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let ms = f64::deserialize(d)?;
-    Duration::try_from_secs_f64(ms / 1e3).map_err(|_| {
+    super::duration_from_ms(ms).ok_or_else(|| {
         serde::de::Error::custom(format!(
             "a duration in milliseconds must be a finite, non-negative number that fits in a duration, got {ms}"
         ))
