@@ -77,6 +77,7 @@ pub mod health;
 mod recommend;
 pub mod report;
 mod settings;
+mod suggest;
 mod system;
 pub mod table;
 mod target;

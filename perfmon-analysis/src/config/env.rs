@@ -189,11 +189,8 @@ fn suggest(key: &str) -> Option<String> {
         }
     }
     let alerts = alert_fields().map(|f| f.env);
-    FIXED
-        .iter()
-        .chain(alerts.iter())
-        .map(|k| (strsim::levenshtein(key, k), *k))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, k)| k.to_owned())
+    let known = FIXED.iter().chain(alerts.iter()).copied();
+    crate::suggest::closest(key, known)
+        .first()
+        .map(|k| (*k).to_owned())
 }
