@@ -77,6 +77,23 @@ fn the_executive_summary_grades_compliance_and_counts_failures() {
     assert!(r.events.is_empty(), "a plain report evaluates no alert");
 }
 
+/// `slow_operations` and `recommendations` give what the report gives,
+/// without building the rest of it (the routes that show only them use
+/// these).
+#[test]
+fn slow_operations_and_recommendations_alone_equal_the_reports() {
+    let reg = Registry::new();
+    busy(&reg, 0);
+    let options = ReportOptions::default();
+    let r = reg.report_at(&AlertEngine::new(), &options, at(0));
+    assert!(!r.slow_operations.is_empty() && !r.recommendations.is_empty());
+    assert_eq!(reg.slow_operations(options.window, at(0)), r.slow_operations);
+    assert_eq!(
+        reg.recommendations(options.window, options.trend_minutes, at(0)),
+        r.recommendations
+    );
+}
+
 /// One meaning of "failed" everywhere: errors and panics. Cancellations are
 /// their own figure in every view that shows failures.
 #[test]

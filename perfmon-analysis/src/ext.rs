@@ -3,9 +3,9 @@
 use crate::export::Format;
 use crate::{
     AlertEngine, Benchmark, BenchmarkReport, CacheTarget, ComplianceReport, Config, ConfigError,
-    HealthReport, Report, ReportOptions, Target, Trend, TrendRules,
+    HealthReport, Recommendation, Report, ReportOptions, SlowOperation, Target, Trend, TrendRules,
 };
-use perfmon_core::{Kind, Registry};
+use perfmon_core::{Kind, Registry, Window};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
@@ -182,6 +182,21 @@ pub trait RegistryExt: sealed::Sealed {
     /// Trends: the last `minutes` minutes ending at `now` against the
     /// `minutes` minutes before them.
     fn trends_with(&self, rules: &TrendRules, minutes: u32, now: SystemTime) -> Vec<Trend>;
+
+    /// The report's slow operations alone (over `window` ending at `now`):
+    /// those whose p95 is over their kind's target or whose level is slow
+    /// or critical, worst first, without building the rest of a report.
+    fn slow_operations(&self, window: Window, now: SystemTime) -> Vec<SlowOperation>;
+
+    /// The report's recommendations alone (the calls of `window` and the
+    /// trends of the last `trend_minutes`, ending at `now`), most urgent
+    /// first, without building the rest of a report.
+    fn recommendations(
+        &self,
+        window: Window,
+        trend_minutes: u32,
+        now: SystemTime,
+    ) -> Vec<Recommendation>;
 }
 
 mod sealed {
@@ -253,5 +268,18 @@ impl RegistryExt for Registry {
 
     fn trends_with(&self, rules: &TrendRules, minutes: u32, now: SystemTime) -> Vec<Trend> {
         crate::trend::trends_with(self, rules, minutes, now)
+    }
+
+    fn slow_operations(&self, window: Window, now: SystemTime) -> Vec<SlowOperation> {
+        crate::report::slow_operations_of(self, window, now)
+    }
+
+    fn recommendations(
+        &self,
+        window: Window,
+        trend_minutes: u32,
+        now: SystemTime,
+    ) -> Vec<Recommendation> {
+        crate::report::recommendations_of(self, window, trend_minutes, now)
     }
 }

@@ -9,15 +9,19 @@
 //! plain-text report (`Display`), and Prometheus/OpenMetrics text
 //! ([`Report::to_prometheus`]).
 
+mod inputs;
 mod prometheus;
 mod text;
 
-use crate::alert::{alerts, Alert, AlertEngine, AlertEvent, AlertInput, Degradation};
+use inputs::Inputs;
+pub(crate) use inputs::{recommendations_of, slow_operations_of};
+
+use crate::alert::{alerts, Alert, AlertEngine, AlertEvent};
 use crate::compliance::{compliance, ComplianceReport, Grade};
 use crate::health::{health_from, HealthReport, HealthStatus, ScoreBand};
 use crate::recommend::recommend;
 use crate::recommend::Recommendation;
-use crate::system::{last_sample, SystemMetrics};
+use crate::system::SystemMetrics;
 use crate::trend::{Trend, TrendDirection};
 use crate::RegistryExt;
 use perfmon_core::units::{duration_ms, nanos_to_ms};
@@ -253,35 +257,8 @@ pub(crate) fn build_report(
     now: SystemTime,
     evaluate: bool,
 ) -> Report {
-    let ops = reg.snapshots_at(options.window, now);
-    let caches = reg.cache_snapshots();
-    let config = reg.config();
-    let trends = reg.trends_with(
-        &crate::trend::TrendRules {
-            degraded_above: config.alerts.degradation,
-            ..Default::default()
-        },
-        options.trend_minutes,
-        now,
-    );
-    let degradations = degradations(&trends);
-    let requests = reg.request_patterns();
-    let system = last_sample();
-    let targets: Vec<(Kind, crate::Target)> = ops
-        .iter()
-        .map(|o| o.kind.clone())
-        .chain(reg.configured_targets().into_keys())
-        .map(|k| (k.clone(), reg.target(&k)))
-        .collect();
-    let mut input = AlertInput::new(&ops)
-        .caches(&caches)
-        .degradations(&degradations)
-        .requests(&requests)
-        .targets(&targets)
-        .thresholds(config.alerts);
-    if let Some(s) = &system {
-        input = input.system(s);
-    }
+    let gathered = Inputs::gather(reg, options.window, options.trend_minutes, now);
+    let input = gathered.input();
     let events = if evaluate {
         engine.evaluate(&input, now)
     } else {
@@ -289,6 +266,13 @@ pub(crate) fn build_report(
     };
     let mut recommendations = recommend(&input);
     recommendations.truncate(options.top_n);
+    let Inputs {
+        ops,
+        caches,
+        trends,
+        system,
+        ..
+    } = gathered;
     let compliance = compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
     let health = health_from(&ops, &compliance);
     let mut active = engine.active();
@@ -333,29 +317,6 @@ pub(crate) fn build_report(
     }
 }
 
-/// Degradation findings for the alert rules, from trends (p95 and mean).
-fn degradations(trends: &[Trend]) -> Vec<Degradation> {
-    let mut out = Vec::new();
-    for t in trends
-        .iter()
-        .filter(|t| t.direction == TrendDirection::Degraded)
-    {
-        for (metric, prev, cur) in [
-            ("p95", t.previous.p95_ms, t.current.p95_ms),
-            ("mean", t.previous.mean_ms, t.current.mean_ms),
-        ] {
-            out.push(Degradation {
-                operation: t.operation.clone(),
-                kind: t.kind.clone(),
-                metric: metric.to_owned(),
-                previous_ms: prev,
-                current_ms: cur,
-            });
-        }
-    }
-    out
-}
-
 fn executive_summary(
     ops: &[OperationSnapshot],
     compliance: &ComplianceReport,
@@ -397,7 +358,7 @@ fn executive_summary(
 
 /// Operations whose p95 is over target or at the slow or critical level,
 /// worst (p95 over target) first.
-fn slow_operations(
+pub(crate) fn slow_operations(
     ops: &[OperationSnapshot],
     target: impl Fn(&Kind) -> Duration,
 ) -> Vec<SlowOperation> {

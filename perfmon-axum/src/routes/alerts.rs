@@ -88,15 +88,13 @@ pub(crate) async fn recommendations(
     ApiQuery(q): ApiQuery<RecommendationsQuery>,
 ) -> Json<RecommendationsBody> {
     let min_priority = q.priority.map_or(Severity::Low, |p| p.0);
-    let report = shared.report(&ReportOptions {
-        top_n: MAX_TOP_N,
-        max_operations: 0,
-        ..ReportOptions::default()
-    });
-    let recommendations = report
-        .recommendations
+    let defaults = ReportOptions::default();
+    let recommendations = shared
+        .registry
+        .recommendations(defaults.window, defaults.trend_minutes, SystemTime::now())
         .into_iter()
         .filter(|r| r.priority >= min_priority)
+        .take(MAX_TOP_N)
         .collect();
     Json(RecommendationsBody {
         min_priority,

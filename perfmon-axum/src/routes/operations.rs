@@ -8,7 +8,7 @@ use crate::stats::{ConcurrencyBucket, RouteSnapshot};
 use axum::extract::State;
 use axum::Json;
 use perfmon_analysis::RegistryExt;
-use perfmon_analysis::{ReportOptions, RequestPattern, SlowOperation};
+use perfmon_analysis::{RequestPattern, SlowOperation};
 use perfmon_core::{Kind, MinutePoint, OperationSummary, Window};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -77,17 +77,9 @@ pub(crate) async fn slow(State(shared): State<Arc<Shared>>) -> Json<SlowBody> {
 }
 
 fn slow_operations(shared: &Shared, window: Window) -> Vec<SlowOperation> {
-    let options = match window {
-        Window::LastMinutes(m) => ReportOptions::last_minutes(m),
-        Window::All => ReportOptions::default(),
-    };
-    shared
-        .report(&ReportOptions {
-            top_n: MAX_TOP_N,
-            max_operations: 0,
-            ..options
-        })
-        .slow_operations
+    let mut slow = shared.registry.slow_operations(window, SystemTime::now());
+    slow.truncate(MAX_TOP_N);
+    slow
 }
 
 /// Query of `/endpoints`.
