@@ -87,7 +87,10 @@ fn slow_operations_and_recommendations_alone_equal_the_reports() {
     let options = ReportOptions::default();
     let r = reg.report_at(&AlertEngine::new(), &options, at(0));
     assert!(!r.slow_operations.is_empty() && !r.recommendations.is_empty());
-    assert_eq!(reg.slow_operations(options.window, at(0)), r.slow_operations);
+    assert_eq!(
+        reg.slow_operations(options.window, at(0)),
+        r.slow_operations
+    );
     assert_eq!(
         reg.recommendations(options.window, options.trend_minutes, at(0)),
         r.recommendations

@@ -32,8 +32,6 @@
 
 mod build;
 mod env;
-#[cfg(test)]
-mod env_tests;
 mod error;
 #[cfg(test)]
 mod tests;

@@ -194,3 +194,6 @@ fn suggest(key: &str) -> Option<String> {
         .first()
         .map(|k| (*k).to_owned())
 }
+
+#[cfg(test)]
+mod tests;

@@ -345,5 +345,4 @@ impl<'de> Visitor<'de> for RawVisitor {
 }
 
 #[cfg(test)]
-#[path = "file_tests.rs"]
 mod tests;

@@ -257,5 +257,4 @@ fn event(kind: AlertEventKind, previous: Option<crate::alert::Severity>, a: &Ale
 }
 
 #[cfg(test)]
-#[path = "engine_tests.rs"]
 mod tests;

@@ -308,5 +308,4 @@ pub(crate) fn health_of(reg: &Registry) -> HealthReport {
 }
 
 #[cfg(test)]
-#[path = "health_tests.rs"]
 mod tests;

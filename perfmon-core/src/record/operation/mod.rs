@@ -487,5 +487,4 @@ impl Operation {
 }
 
 #[cfg(test)]
-#[path = "operation_tests.rs"]
 mod tests;

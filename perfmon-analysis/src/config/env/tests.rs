@@ -1,6 +1,7 @@
 //! Tests of the `PERFMON_*` variables.
 
 use super::*;
+use crate::config::*;
 
 fn ms(v: u64) -> Duration {
     Duration::from_millis(v)

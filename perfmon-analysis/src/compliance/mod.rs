@@ -294,5 +294,4 @@ pub(crate) fn compliance_of(reg: &Registry) -> ComplianceReport {
 }
 
 #[cfg(test)]
-#[path = "compliance_tests.rs"]
 mod tests;

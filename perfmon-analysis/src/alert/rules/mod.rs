@@ -278,5 +278,4 @@ fn n_plus_one(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
 }
 
 #[cfg(test)]
-#[path = "rules_tests.rs"]
 mod tests;
