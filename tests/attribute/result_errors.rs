@@ -74,7 +74,7 @@ fn error_without_display_is_described_by_its_type_name() {
     assert_eq!(s.errors, 1);
     assert_eq!(
         s.recent_failures[0].error.as_deref(),
-        Some("result_errors::Opaque")
+        Some("attribute::result_errors::Opaque")
     );
 }
 
