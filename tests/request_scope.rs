@@ -21,15 +21,14 @@ fn queries_inside_the_scope_are_counted_and_repeats_reported() {
         .build()
         .unwrap();
     let ctx = RequestContext::new();
-    {
-        let _in = ctx.enter();
+    ctx.scope(|| {
         rt.block_on(async {
             for id in 0..15 {
                 get_item(id).await;
             }
             render(1);
-        });
-    }
+        })
+    });
     assert_eq!(ctx.queries(), 15);
     assert_eq!(
         ctx.repeated(),

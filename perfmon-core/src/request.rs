@@ -35,12 +35,11 @@ thread_local! {
 /// let reg = Registry::new();
 /// let query = reg.operation("db.get_item", Kind::DatabaseQuery);
 /// let ctx = RequestContext::new();
-/// {
-///     let _in = ctx.enter();
+/// ctx.scope(|| {
 ///     for _ in 0..12 {
 ///         query.record_nanos(2_000_000);
 ///     }
-/// }
+/// });
 /// assert_eq!(ctx.queries(), 12);
 /// assert_eq!(ctx.repeated(), vec![("db.get_item".to_owned(), Kind::DatabaseQuery, 12)]);
 /// ctx.report_to(&reg, "GET /orders");
@@ -61,10 +60,12 @@ const _: () = assert!(std::mem::size_of::<RequestContext>() <= 24);
 /// (operation address, name, kind, calls) of each distinct operation.
 type PerOperation = Vec<(usize, String, Kind, u64)>;
 
-/// While alive, the context is the current thread's request scope. Not
-/// `Send`: enter again on each poll.
-#[must_use = "the scope ends when this guard is dropped"]
-pub struct Entered<'a> {
+/// While alive, the context is the current thread's request scope. Private:
+/// only [`RequestContext::scope`] makes one, on its own stack frame, so
+/// scopes nest strictly and no guard can be dropped out of order or
+/// forgotten (either would leave the thread-local pointing at a context
+/// that may be freed).
+struct Entered<'a> {
     previous: *const RequestContext,
     _context: PhantomData<&'a RequestContext>,
 }
@@ -84,10 +85,29 @@ impl RequestContext {
         Self::default()
     }
 
-    /// Makes this the current thread's request scope until the guard drops
-    /// (scopes nest: the previous one is restored).
+    /// Runs `f` with this context as the current thread's request scope:
+    /// database queries recorded inside count toward it. Scopes nest; the
+    /// previous one is restored when `f` returns or unwinds. For async
+    /// work, call it around each poll (as `PerfmonLayer` does).
+    ///
+    /// ```
+    /// use perfmon_core::request::RequestContext;
+    /// use perfmon_core::{Kind, Registry};
+    /// let reg = Registry::new();
+    /// let query = reg.operation("db.q", Kind::DatabaseQuery);
+    /// let ctx = RequestContext::new();
+    /// ctx.scope(|| query.record_nanos(1_000));
+    /// query.record_nanos(1_000); // outside: not counted
+    /// assert_eq!(ctx.queries(), 1);
+    /// ```
     #[inline]
-    pub fn enter(&self) -> Entered<'_> {
+    pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _entered = self.enter();
+        f()
+    }
+
+    #[inline]
+    fn enter(&self) -> Entered<'_> {
         let previous = CURRENT
             .try_with(|c| c.replace(self as *const RequestContext))
             .unwrap_or(std::ptr::null());
@@ -164,12 +184,11 @@ mod tests {
         let other = reg.operation("cpu.work", Kind::Processing);
         db.record_nanos(1_000); // outside any scope
         let ctx = RequestContext::new();
-        {
-            let _in = ctx.enter();
+        ctx.scope(|| {
             db.record_nanos(3_000);
             db.record_nanos(5_000);
             other.record_nanos(7_000);
-        }
+        });
         db.record_nanos(1_000); // after the scope ended
         assert_eq!(ctx.queries(), 2);
         assert_eq!(ctx.query_time(), Duration::from_nanos(8_000));
@@ -184,12 +203,44 @@ mod tests {
         let reg = Registry::new();
         let db = reg.operation("db.nested", Kind::DatabaseQuery);
         let (outer, inner) = (RequestContext::new(), RequestContext::new());
-        let _o = outer.enter();
-        {
-            let _i = inner.enter();
+        outer.scope(|| {
+            inner.scope(|| db.record_nanos(1));
             db.record_nanos(1);
-        }
-        db.record_nanos(1);
+        });
         assert_eq!((outer.queries(), inner.queries()), (1, 1));
+    }
+
+    /// The sequence that dangled with the old free guard (`enter()`):
+    /// guards dropped out of order, then the outer context freed. With
+    /// closure scopes the inner scope cannot outlive the outer one, a panic
+    /// restores the outer scope, and after the last scope ends no pointer
+    /// is left behind: a query recorded after the contexts are gone touches
+    /// nothing (valgrind's memcheck runs this test in `.ci/run`).
+    #[test]
+    fn no_scope_outlives_its_context_even_when_unwinding() {
+        let reg = Registry::new();
+        let db = reg.operation("db.unwind", Kind::DatabaseQuery);
+        let outer = RequestContext::new();
+        outer.scope(|| {
+            let inner = RequestContext::new();
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                inner.scope(|| {
+                    db.record_nanos(1);
+                    panic!("a handler panics inside the inner scope");
+                })
+            }));
+            assert!(caught.is_err());
+            drop(inner);
+            db.record_nanos(1); // counts toward the outer scope again
+        });
+        assert_eq!(outer.queries(), 1);
+        for _ in 0..2 {
+            let gone = RequestContext::new();
+            gone.scope(|| db.record_nanos(1));
+            drop(gone);
+        }
+        drop(outer);
+        db.record_nanos(1); // no scope: nothing is dereferenced
+        assert_eq!(CURRENT.with(Cell::get), std::ptr::null());
     }
 }

@@ -53,5 +53,10 @@ fn methods_are_named_by_module_and_fn_name() {
 #[test]
 fn raw_identifiers_are_named_without_the_prefix() {
     r#type();
-    assert_eq!(perfmon::summary("attribute::default_name::type").unwrap().count, 1);
+    assert_eq!(
+        perfmon::summary("attribute::default_name::type")
+            .unwrap()
+            .count,
+        1
+    );
 }

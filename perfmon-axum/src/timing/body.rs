@@ -46,10 +46,7 @@ impl<B: Body> Body for PerfmonBody<B> {
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let this = self.project();
         let polled = match this.recorder.as_ref() {
-            Some(r) => {
-                let _scope = r.context.enter();
-                this.inner.poll_frame(cx)
-            }
+            Some(r) => r.context.scope(|| this.inner.poll_frame(cx)),
             None => this.inner.poll_frame(cx),
         };
         match &polled {

@@ -52,10 +52,7 @@ where
             None => std::task::ready!(this.inner.poll(cx)),
             Some(recorder) => {
                 let guard = PanicGuard(recorder);
-                let polled = {
-                    let _scope = guard.0.context.enter();
-                    this.inner.poll(cx)
-                };
+                let polled = guard.0.context.scope(|| this.inner.poll(cx));
                 drop(guard);
                 std::task::ready!(polled)
             }

@@ -108,10 +108,7 @@ impl<S> PerfmonService<S> {
         // (measured in process, BENCHMARKS.md).
         let recorder = Recorder::start(route, rare, self.settings.sink);
         // Services may do work in `call` itself: it is in the request scope.
-        let future = {
-            let _scope = recorder.context.enter();
-            self.inner.call(req)
-        };
+        let future = recorder.context.scope(|| self.inner.call(req));
         ResponseFuture::new(future, Some(recorder))
     }
 }
