@@ -3,6 +3,8 @@
 //! JSON shape, access (token, guard, public health), JSON 400s naming the
 //! parameter, Prometheus text, benchmark validation, and odd input.
 
+#[path = "axum_router/access.rs"]
+mod access;
 #[path = "prometheus/exposition.rs"]
 mod exposition;
 #[path = "axum_router/support.rs"]

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const TOKEN: &str = "s3cret+token/42";
+const TOKEN: &str = "s3cret+token/4242";
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
 
 fn chromium() -> Option<PathBuf> {

@@ -14,8 +14,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use subtle::{Choice, ConstantTimeEq};
+
+/// The shortest token [`RouterOptions::with_token`](crate::RouterOptions::with_token)
+/// accepts, in bytes: 16 random visible-ASCII bytes are about 100 bits.
+pub const MIN_TOKEN_BYTES: usize = 16;
 
 /// The `WWW-Authenticate` challenge of a 401.
 pub const CHALLENGE: &str = r#"Bearer realm="perfmon""#;
@@ -30,6 +35,11 @@ pub type Guard = Arc<dyn Fn(&Parts) -> bool + Send + Sync + 'static>;
 pub enum TokenError {
     /// The token is empty: every request would need `Bearer ` and nothing.
     Empty,
+    /// The token is shorter than [`MIN_TOKEN_BYTES`]: short enough to guess.
+    TooShort {
+        /// Its length in bytes.
+        len: usize,
+    },
     /// The token has a character other than visible ASCII (`!` to `~`): a
     /// header could not carry it, so no request could ever match.
     NotVisibleAscii,
@@ -37,12 +47,17 @@ pub enum TokenError {
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TokenError::Empty => "the monitoring token is empty",
-            TokenError::NotVisibleAscii => {
-                "the monitoring token must be visible ASCII (no spaces or control characters)"
-            }
-        })
+        match self {
+            TokenError::Empty => f.write_str("the monitoring token is empty"),
+            TokenError::TooShort { len } => write!(
+                f,
+                "the monitoring token is {len} bytes long; use at least {MIN_TOKEN_BYTES} \
+                 random characters (for example `openssl rand -hex 16`)"
+            ),
+            TokenError::NotVisibleAscii => f.write_str(
+                "the monitoring token must be visible ASCII (no spaces or control characters)",
+            ),
+        }
     }
 }
 
@@ -78,6 +93,9 @@ impl Access {
         }
         if !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(TokenError::NotVisibleAscii);
+        }
+        if token.len() < MIN_TOKEN_BYTES {
+            return Err(TokenError::TooShort { len: token.len() });
         }
         Ok(Access::Token(token.as_bytes().into()))
     }
@@ -140,14 +158,38 @@ pub(crate) fn unauthorized() -> Response {
     response
 }
 
-/// Middleware: lets the request through when `access` allows it, else 401.
+/// A router's access and its refusals.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    access: Access,
+    refused: AtomicU64,
+}
+
+impl Gate {
+    pub(crate) fn new(access: Access) -> Arc<Gate> {
+        Arc::new(Gate {
+            access,
+            refused: AtomicU64::new(0),
+        })
+    }
+
+    /// Requests refused with a 401 so far (counted, never logged: the
+    /// credentials they carried are not kept anywhere).
+    pub(crate) fn refused(&self) -> u64 {
+        self.refused.load(Relaxed)
+    }
+}
+
+/// Middleware: lets the request through when the gate's access allows it,
+/// else counts the refusal and answers 401.
 pub(crate) async fn require(
-    State(access): State<Arc<Access>>,
+    State(gate): State<Arc<Gate>>,
     request: Request,
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    if !access.allows(&parts) {
+    if !gate.access.allows(&parts) {
+        gate.refused.fetch_add(1, Relaxed);
         return unauthorized();
     }
     next.run(Request::from_parts(parts, body)).await
@@ -170,12 +212,21 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_unprintable_tokens_are_refused() {
+    fn empty_short_and_unprintable_tokens_are_refused() {
         assert_eq!(Access::token("").unwrap_err(), TokenError::Empty);
         assert_eq!(
             Access::token("a b").unwrap_err(),
             TokenError::NotVisibleAscii
         );
-        assert!(Access::token("abc").is_ok());
+        assert_eq!(
+            Access::token("fifteen-bytes!!").unwrap_err(),
+            TokenError::TooShort { len: 15 }
+        );
+        let message = TokenError::TooShort { len: 15 }.to_string();
+        assert!(
+            message.contains("15 bytes") && message.contains("at least 16"),
+            "{message}"
+        );
+        assert!(Access::token("sixteen-bytes!!!").is_ok());
     }
 }

@@ -18,8 +18,8 @@
 //!
 //! # fn main() -> Result<(), perfmon_axum::TokenError> {
 //! let app: Router = Router::new()
-//!     .nest("/performance", perfmon_axum::router(RouterOptions::with_token("s3cret-token")?))
-//!     .merge(perfmon_axum::prometheus_router(RouterOptions::with_token("scraper-token")?));
+//!     .nest("/performance", perfmon_axum::router(RouterOptions::with_token("s3cret-token-0123456789")?))
+//!     .merge(perfmon_axum::prometheus_router(RouterOptions::with_token("scraper-token-0123456789")?));
 //! # let _ = app;
 //! # Ok(())
 //! # }

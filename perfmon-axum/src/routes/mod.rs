@@ -36,14 +36,16 @@ mod prometheus;
 
 pub use error::{ApiError, ErrorBody};
 
-use crate::auth::{self, Access, TokenError};
+use crate::auth::{self, Access, Gate, TokenError};
 use crate::shared::Handle;
 use crate::stats::{http_stats, HttpStats};
 use crate::MonitoringResponse;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::{from_fn_with_state, map_response};
-use axum::response::Response;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, map_response, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use perfmon_analysis::{alerts, AlertEngine, Benchmarks};
@@ -146,6 +148,8 @@ pub(crate) struct Shared {
     pub(crate) registry: Handle<Registry>,
     pub(crate) alerts: Handle<AlertEngine>,
     pub(crate) http: Handle<HttpStats>,
+    /// The router's access, and the requests it refused.
+    pub(crate) gate: Arc<Gate>,
 }
 
 impl Shared {
@@ -161,6 +165,7 @@ impl Shared {
 
     fn new(options: &RouterOptions) -> Arc<Shared> {
         Arc::new(Shared {
+            gate: Gate::new(options.access.clone()),
             benchmarks: options.benchmarks.clone(),
             registry: options.registry.clone(),
             alerts: options.alerts.clone(),
@@ -181,7 +186,7 @@ impl Shared {
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let token = std::env::var("PERFMON_TOKEN").unwrap_or_else(|_| "change-me".into());
+/// let token = std::env::var("PERFMON_TOKEN").unwrap_or_else(|_| "change-me-to-a-random-token".into());
 /// let app = Router::new()
 ///     .route("/parts", axum::routing::get(|| async { "parts" }))
 ///     .nest("/performance", perfmon_axum::router(RouterOptions::with_token(&token)?));
@@ -204,7 +209,6 @@ impl Shared {
 /// ```
 pub fn router(options: RouterOptions) -> Router {
     let shared = Shared::new(&options);
-    let access = Arc::new(options.access);
     let health = Router::new().route("/health", get(health::health));
     let protected = Router::new()
         .route("/metrics", get(metrics::metrics))
@@ -234,9 +238,13 @@ pub fn router(options: RouterOptions) -> Router {
     // The dashboard page is public: it holds no data, and asks for the token
     // before it fetches any (a browser cannot send a header with a page load).
     let public = public.route("/", get(crate::dashboard::page));
+    // The 405 fallback goes in before the access check, so that a stranger
+    // gets a 401 for a wrong method too and learns nothing of the routes.
     protected
-        .route_layer(from_fn_with_state(access, auth::require))
-        .merge(public)
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(from_fn(refuse_non_json_bodies))
+        .route_layer(from_fn_with_state(shared.gate.clone(), auth::require))
+        .merge(public.method_not_allowed_fallback(method_not_allowed))
         .fallback(not_found)
         .layer(map_response(mark))
         .with_state(shared)
@@ -249,7 +257,8 @@ pub fn prometheus_router(options: RouterOptions) -> Router {
     let shared = Shared::new(&options);
     Router::new()
         .route("/metrics", get(prometheus::text))
-        .route_layer(from_fn_with_state(Arc::new(options.access), auth::require))
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(from_fn_with_state(shared.gate.clone(), auth::require))
         .layer(map_response(mark))
         .with_state(shared)
 }
@@ -257,6 +266,46 @@ pub fn prometheus_router(options: RouterOptions) -> Router {
 /// Unknown paths under the router.
 async fn not_found() -> ApiError {
     ApiError::not_found("no such monitoring route")
+}
+
+/// A route that exists, asked with a method it does not serve: a JSON 405
+/// (axum's default is an empty body).
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("this monitoring route does not answer {method}"),
+    )
+}
+
+/// A request body declared as anything but JSON is refused with a JSON 415
+/// before any handler runs: the POST routes read JSON (or nothing), and a
+/// `text/plain` or form body is what a cross-site "simple request" sends
+/// without a CORS preflight. A body without a `Content-Type` (most HTTP
+/// clients' default) is read as JSON, as before.
+async fn refuse_non_json_bodies(request: Request, next: Next) -> Response {
+    let has_body = !http_body::Body::is_end_stream(request.body());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let is_json = |t: &str| {
+        let essence = t
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        essence == "application/json" || essence.ends_with("+json")
+    };
+    match declared {
+        Some(t) if has_body && !is_json(&t) => {}
+        _ => return next.run(request).await,
+    }
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "a request body must be JSON: send Content-Type: application/json",
+    )
+    .into_response()
 }
 
 /// Marks every response as monitoring traffic (the request layer leaves it

@@ -103,6 +103,9 @@ pub(crate) struct EndpointRow {
 /// The body of `GET /endpoints`.
 #[derive(Debug, Serialize)]
 pub(crate) struct EndpointsBody {
+    /// Requests to the monitoring routes refused for missing or wrong
+    /// credentials (401), since the router was built.
+    auth_failures: u64,
     in_flight: i64,
     peak_in_flight: i64,
     concurrency: Vec<ConcurrencyBucket>,
@@ -141,6 +144,7 @@ pub(crate) async fn endpoints(
         })
         .collect();
     Json(EndpointsBody {
+        auth_failures: shared.gate.refused(),
         in_flight: snapshot.in_flight,
         peak_in_flight: snapshot.peak_in_flight,
         concurrency: snapshot.concurrency,

@@ -8,7 +8,7 @@ use super::Shared;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use perfmon_analysis::RegistryExt;
+use perfmon_analysis::export::{PrometheusExport, PrometheusWriter};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -23,7 +23,14 @@ pub(crate) async fn text(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> Response {
     let format = q.format.unwrap_or_default().0;
-    let text = shared.registry.prometheus(format);
+    let mut w = PrometheusWriter::new(format);
+    PrometheusExport::new().write_registry(&mut w, &shared.registry);
+    w.counter(
+        "perfmon_http_auth_failures",
+        "Requests to the monitoring routes refused for missing or wrong credentials.",
+    )
+    .sample(&[], shared.gate.refused() as f64);
+    let text = w.finish();
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
