@@ -14,7 +14,7 @@
 //!
 //! - `PERFMON_DEMO_PORT`: port on 127.0.0.1 (default 3000; 0 = any free port).
 //! - `PERFMON_DEMO_TOKEN`: bearer token of the monitoring routes (default: a
-//!   fresh random-ish token per run, printed).
+//!   fresh random token per run, printed).
 //! - `PERFMON_DEMO_LOAD_SECONDS`: how long the load generator runs (default
 //!   20; 0 = no load).
 //! - `PERFMON_DEMO_EXIT_AFTER_SECONDS`: exit after this many seconds instead
@@ -35,9 +35,10 @@
 mod app;
 mod load;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use std::fmt::Write;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 fn env_u64(name: &str) -> Result<Option<u64>, String> {
@@ -52,22 +53,15 @@ fn env_u64(name: &str) -> Result<Option<u64>, String> {
     }
 }
 
-/// A fresh token per run: the standard library's randomly seeded hasher
-/// over the time and the process id (no extra crate).
+/// A fresh token per run: `pm-` and 128 bits from the operating system's
+/// random source, in hex.
 fn fresh_token() -> String {
-    let mut out = String::from("pm-");
-    for round in 0..2u64 {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u128(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.write_u32(std::process::id());
-        h.write_u64(round);
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().fold(String::from("pm-"), |mut token, b| {
+        let _ = write!(token, "{b:02x}");
+        token
+    })
 }
 
 #[tokio::main]

@@ -28,7 +28,7 @@ pub struct Db {
     l1: Mutex<BTreeMap<u64, Part>>,
 }
 
-/// A small jitter without a random crate: the low bits of the clock.
+/// A small jitter for the simulated latencies: the low bits of the clock.
 pub fn jitter(max_ms: u64) -> u64 {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
