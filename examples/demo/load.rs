@@ -5,12 +5,17 @@
 
 use crate::app::{jitter, sleep_ms};
 use serde_json::{json, Value};
+use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// One HTTP/1.1 request on a fresh connection; returns the status code and
+/// How long one request may take, connection to last byte.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One HTTP/1.1 request on a fresh connection (`Connection: close`, so the
+/// response ends when the server closes it); returns the status code and
 /// the body.
 async fn send(
     addr: SocketAddr,
@@ -18,8 +23,7 @@ async fn send(
     path: &str,
     session: Option<&str>,
     body: Option<&Value>,
-) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).await?;
+) -> io::Result<(u16, String)> {
     let body = body.map(Value::to_string).unwrap_or_default();
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -33,17 +37,81 @@ async fn send(
     }
     request.push_str("\r\n");
     request.push_str(&body);
-    stream.write_all(request.as_bytes()).await?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await?;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response
-        .split(' ')
-        .nth(1)
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await?;
+        parse_response(&response)
+    };
+    tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+        .await
+        .unwrap_or_else(|_| {
+            Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("{method} {path}: no response within {REQUEST_TIMEOUT:?}"),
+            ))
+        })
+}
+
+/// The status code and the body of a whole HTTP/1.1 response: the body is
+/// `Content-Length` bytes, or the decoded chunks of a chunked one, or (with
+/// neither) everything up to the end of the connection. No 1xx responses
+/// come back: `send` never asks for `100 Continue`.
+fn parse_response(raw: &[u8]) -> io::Result<(u16, String)> {
+    let invalid = |why: &str| {
+        let start = String::from_utf8_lossy(&raw[..raw.len().min(40)]).into_owned();
+        io::Error::new(io::ErrorKind::InvalidData, format!("{why}: {start:?}"))
+    };
+    let head_len = find(raw, b"\r\n\r\n").ok_or_else(|| invalid("no end of headers"))?;
+    let head = std::str::from_utf8(&raw[..head_len]).map_err(|_| invalid("headers not UTF-8"))?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.strip_prefix("HTTP/1."))
+        .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {response:.40?}")))?;
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    Ok((status, body.to_owned()))
+        .ok_or_else(|| invalid("not an HTTP/1.x status line"))?;
+    let header = |name: &str| {
+        lines.clone().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    };
+    let rest = &raw[head_len + 4..];
+    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        dechunk(rest).ok_or_else(|| invalid("bad chunked body"))?
+    } else if let Some(length) = header("content-length") {
+        let length: usize = length.parse().map_err(|_| invalid("bad Content-Length"))?;
+        rest.get(..length)
+            .ok_or_else(|| invalid("body shorter than its Content-Length"))?
+            .to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// The data of a chunked body (trailers ignored); `None` if it is cut short
+/// or malformed.
+fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_len = find(rest, b"\r\n")?;
+        let size = std::str::from_utf8(&rest[..line_len]).ok()?;
+        let size = size.split(';').next()?.trim(); // chunk extensions
+        let size = usize::from_str_radix(size, 16).ok()?;
+        rest = &rest[line_len + 2..];
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(rest.get(..size)?);
+        rest = rest.get(size..)?.strip_prefix(b"\r\n")?;
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A client doing what users of the service do, until `until`.
@@ -125,4 +193,42 @@ pub async fn run(addr: SocketAddr, seconds: u64) -> u64 {
         sent += w.await.unwrap_or(0);
     }
     sent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_response;
+
+    #[test]
+    fn a_body_is_its_content_length() {
+        let raw = b"HTTP/1.1 201 Created\r\ncontent-length: 8\r\n\r\n{\"id\":1}extra";
+        assert_eq!(
+            parse_response(raw).unwrap(),
+            (201, r#"{"id":1}"#.to_owned())
+        );
+    }
+
+    #[test]
+    fn a_chunked_body_is_decoded() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+                    3\r\n[1,\r\n2;x=y\r\n2]\r\n0\r\n\r\n";
+        assert_eq!(parse_response(raw).unwrap(), (200, "[1,2]".to_owned()));
+    }
+
+    #[test]
+    fn without_a_length_the_body_runs_to_the_end() {
+        let raw = b"HTTP/1.1 204 No Content\r\n\r\n";
+        assert_eq!(parse_response(raw).unwrap(), (204, String::new()));
+    }
+
+    #[test]
+    fn truncated_or_foreign_responses_are_errors() {
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n{}").is_err());
+        assert!(
+            parse_response(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nab")
+                .is_err()
+        );
+        assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n").is_err());
+        assert!(parse_response(b"").is_err());
+    }
 }
