@@ -10,6 +10,11 @@
 //! cargo run --features axum --example demo
 //! ```
 //!
+//! Files: `app/mod.rs` is the service (errors, the `Session` extractor,
+//! authentication, handlers, the router), `app/db.rs` its simulated database
+//! and caches, `load.rs` the load generator, and this file the environment,
+//! the token and `main`.
+//!
 //! Environment:
 //!
 //! - `PERFMON_DEMO_PORT`: port on 127.0.0.1 (default 3000; 0 = any free port).
