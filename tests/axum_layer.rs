@@ -558,3 +558,72 @@ fn users_and_tenants_are_counted_from_headers() {
     assert_eq!(count(&snap.users.top, "layer-test-bob"), Some(1));
     assert_eq!(count(&snap.tenants.top, "layer-test-acme"), Some(3));
 }
+
+/// Requests answered 405 (a method the route does not serve) share one
+/// bucket per route, whatever the method: strangers cannot multiply
+/// operations by inventing or cycling methods.
+#[test]
+fn methods_a_route_does_not_serve_share_one_bucket() {
+    let registry = Arc::new(perfmon::Registry::new());
+    let (layer, http) = PerfmonLayer::pair();
+    let app = Router::new()
+        .route("/layer_unserved/{id}", get(|| async { "part" }))
+        .layer(layer.registry(registry.clone()));
+    run(async {
+        assert_eq!(send(&app, "/layer_unserved/1").await, StatusCode::OK);
+        for method in ["DELETE", "PUT", "PATCH", "POST", "OPTIONS", "TRACE", "FROB"] {
+            let req = Request::builder()
+                .method(method)
+                .uri("/layer_unserved/2")
+                .body(Body::empty())
+                .unwrap();
+            assert_eq!(
+                send_request(&app, req).await,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method}"
+            );
+        }
+    });
+    assert_eq!(
+        registry.names(),
+        ["GET /layer_unserved/{id}", "UNSERVED /layer_unserved/{id}"]
+    );
+    let unserved = registry.snapshot("UNSERVED /layer_unserved/{id}").unwrap();
+    assert_eq!((unserved.count, unserved.failed()), (7, 0));
+    let routes = http.snapshot().routes;
+    assert_eq!(routes.len(), 2, "{routes:?}");
+    let bucket = routes
+        .iter()
+        .find(|r| r.operation == "UNSERVED /layer_unserved/{id}")
+        .unwrap();
+    assert_eq!((bucket.requests, bucket.client_errors), (7, 7));
+}
+
+/// Routes made by HTTP traffic have a cap of their own (on the layer's HTTP
+/// statistics): past it, new routes share one bucket per method, so they
+/// never take the registry's room from the application's own operations.
+#[test]
+fn routes_past_the_http_cap_share_one_bucket() {
+    let registry = Arc::new(perfmon::Registry::new());
+    let (layer, http) = PerfmonLayer::pair();
+    http.set_max_routes(2);
+    let mut app = Router::new();
+    for name in ["a", "b", "c", "d", "e"] {
+        app = app.route(&format!("/layer_cap/{name}"), get(|| async { "ok" }));
+    }
+    let app = app.layer(layer.registry(registry.clone()));
+    run(async {
+        for name in ["a", "b", "c", "d", "e", "e"] {
+            assert_eq!(
+                send(&app, &format!("/layer_cap/{name}")).await,
+                StatusCode::OK
+            );
+        }
+    });
+    assert_eq!(
+        registry.names(),
+        ["GET /layer_cap/a", "GET /layer_cap/b", "GET <other routes>"]
+    );
+    assert_eq!(registry.snapshot("GET <other routes>").unwrap().count, 4);
+    assert_eq!(http.snapshot().routes.len(), 3);
+}

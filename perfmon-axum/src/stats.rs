@@ -16,6 +16,10 @@ use std::sync::Arc;
 /// one `"other"` entry.
 pub const DEFAULT_MAX_PRINCIPALS: usize = 1000;
 
+/// Routes (method bucket and template) counted by name before new ones go
+/// to [`OTHER_ROUTES`](crate::timing::OTHER_ROUTES).
+pub const DEFAULT_MAX_ROUTES: usize = 512;
+
 /// Upper bounds (inclusive) of the concurrency buckets; the last is open.
 const CONCURRENCY_BOUNDS: [i64; 6] = [1, 2, 4, 8, 16, 32];
 
@@ -69,6 +73,7 @@ pub struct HttpStats {
     in_flight: AtomicI64,
     peak_in_flight: AtomicI64,
     routes: DashMap<(String, String), Arc<RouteCounters>>,
+    max_routes: AtomicUsize,
     concurrency: Vec<AtomicHistogram>,
     users: Principals,
     tenants: Principals,
@@ -87,6 +92,7 @@ impl HttpStats {
             in_flight: AtomicI64::new(0),
             peak_in_flight: AtomicI64::new(0),
             routes: DashMap::new(),
+            max_routes: AtomicUsize::new(DEFAULT_MAX_ROUTES),
             concurrency: (0..=CONCURRENCY_BOUNDS.len())
                 .map(|_| AtomicHistogram::new())
                 .collect(),
@@ -120,6 +126,23 @@ impl HttpStats {
             return r.clone();
         }
         self.routes.entry(key).or_default().clone()
+    }
+
+    /// How many routes are counted by name before new ones share
+    /// [`OTHER_ROUTES`](crate::timing::OTHER_ROUTES) (default
+    /// [`DEFAULT_MAX_ROUTES`]).
+    pub fn max_routes(&self) -> usize {
+        self.max_routes.load(Relaxed)
+    }
+
+    /// Changes the cap on routes; routes already counted stay.
+    pub fn set_max_routes(&self, max: usize) {
+        self.max_routes.store(max, Relaxed);
+    }
+
+    /// Whether the cap on routes is reached.
+    pub(crate) fn is_full_of_routes(&self) -> bool {
+        self.routes.len() >= self.max_routes()
     }
 
     /// Records a request's latency under the concurrency level it started at.

@@ -21,6 +21,18 @@ pub const UNMATCHED_ROUTE: &str = "<unmatched>";
 /// cannot create operations by inventing methods).
 pub const OTHER_METHOD: &str = "OTHER";
 
+/// Method bucket of requests answered 405 (Method Not Allowed) or 501 (Not
+/// Implemented), whatever their method: one operation per route
+/// (`"UNSERVED /parts/{id}"`), so that strangers sending `DELETE`, `PUT`,
+/// `OPTIONS`, `TRACE`, ... to a `GET` route cannot multiply operations.
+pub const UNSERVED_METHOD: &str = "UNSERVED";
+
+/// Route of requests past the HTTP statistics' cap on routes
+/// ([`HttpStats::max_routes`](crate::HttpStats::max_routes)): they share
+/// one bucket per method, so HTTP traffic can never fill the registry's
+/// cap that the application's own operations also draw on.
+pub const OTHER_ROUTES: &str = "<other routes>";
+
 /// Latency from which a request is logged at `WARN` by default.
 pub const DEFAULT_SLOW_REQUEST_WARN: Duration = Duration::from_secs(1);
 

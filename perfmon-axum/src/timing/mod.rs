@@ -91,6 +91,6 @@ pub use body::PerfmonBody;
 pub use future::ResponseFuture;
 pub use layer::{
     PerfmonLayer, DEFAULT_SLOW_REQUEST_ERROR, DEFAULT_SLOW_REQUEST_WARN, OTHER_METHOD,
-    UNMATCHED_ROUTE,
+    OTHER_ROUTES, UNMATCHED_ROUTE, UNSERVED_METHOD,
 };
 pub use service::PerfmonService;

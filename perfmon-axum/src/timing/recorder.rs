@@ -1,6 +1,7 @@
 //! [`Recorder`]: one request's measurements, recorded exactly once, when it
 //! is dropped (by the body at its end, or by whatever drops it early).
 
+use super::layer::UNSERVED_METHOD;
 use super::route::{Route, Thresholds};
 use super::sink::Sink;
 use axum::extract::MatchedPath;
@@ -109,13 +110,6 @@ impl Recorder {
         let end = now_raw();
         let ns = nanos_between(self.start, end);
         let pending = self.rare.as_ref().and_then(|r| r.pending.as_ref());
-        let route = match (self.route, pending) {
-            (Some(route), _) => route,
-            (None, Some(p)) => {
-                Route::get_or_make(p.method, p.template.as_ref(), p.thresholds, p.sink)
-            }
-            (None, None) => return, // not built: `start` gets one or the other
-        };
         let mut text = StatusText::default();
         let (status, outcome, message): (u16, Outcome, Option<&str>) = match self.stage {
             Stage::Waiting => (0, Outcome::Cancelled, None),
@@ -124,6 +118,19 @@ impl Recorder {
             Stage::ServiceError => (500, Outcome::Error, Some("service error")),
             Stage::BodyError(s) => (s, Outcome::Error, Some("response body error")),
             Stage::Panicked => (500, Outcome::Panicked, Some("handler panicked")),
+        };
+        let unserved = matches!(status, 405 | 501);
+        let route = match (self.route, pending) {
+            (Some(route), _) if unserved => route.unserved(),
+            (Some(route), _) => route,
+            // A method the route does not serve never gets a route of its own.
+            (None, Some(p)) if unserved => {
+                Route::get_or_make(UNSERVED_METHOD, p.template.as_ref(), p.thresholds, p.sink)
+            }
+            (None, Some(p)) => {
+                Route::get_or_make(p.method, p.template.as_ref(), p.thresholds, p.sink)
+            }
+            (None, None) => return, // not built: `start` gets one or the other
         };
         route
             .operation

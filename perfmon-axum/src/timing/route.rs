@@ -8,7 +8,7 @@
 //! In exchange a request holds a plain `&'static Route`: no reference count
 //! to raise and lower per request.
 
-use super::layer::UNMATCHED_ROUTE;
+use super::layer::{OTHER_ROUTES, UNMATCHED_ROUTE, UNSERVED_METHOD};
 use super::sink::Sink;
 use crate::stats::RouteCounters;
 use axum::extract::MatchedPath;
@@ -132,6 +132,20 @@ impl Route {
         }
     }
 
+    /// The route that records this route's requests answered 405 or 501
+    /// ([`UNSERVED_METHOD`]), made on first use.
+    #[cold]
+    pub(crate) fn unserved(&self) -> &'static Route {
+        let template = self.template();
+        let found = ROUTES.get(template).and_then(|routes| {
+            routes
+                .iter()
+                .find(|r| r.is_for(UNSERVED_METHOD, self.thresholds, self.sink))
+                .copied()
+        });
+        found.unwrap_or_else(|| Self::make(UNSERVED_METHOD, template, self.thresholds, self.sink))
+    }
+
     #[cold]
     fn make(
         method: &'static str,
@@ -139,6 +153,21 @@ impl Route {
         thresholds: Thresholds,
         sink: &'static Sink,
     ) -> &'static Route {
+        // Past the HTTP statistics' cap, new routes share one bucket per
+        // method (made once, so the cap is exceeded by those buckets only).
+        let template = if template != OTHER_ROUTES && sink.http.is_full_of_routes() {
+            if let Some(route) = ROUTES.get(OTHER_ROUTES).and_then(|routes| {
+                routes
+                    .iter()
+                    .find(|r| r.is_for(method, thresholds, sink))
+                    .copied()
+            }) {
+                return route;
+            }
+            OTHER_ROUTES
+        } else {
+            template
+        };
         let mut routes = ROUTES.entry(template.into()).or_default();
         let made = routes.iter().find(|r| r.is_for(method, thresholds, sink));
         if let Some(route) = made {
