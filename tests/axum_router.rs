@@ -151,9 +151,22 @@ async fn protected_routes_refuse_missing_wrong_and_other_scheme_credentials() {
 
 #[tokio::test]
 async fn health_is_public_unless_protected() {
-    let r = send(&app(), "GET", "/performance/health", None, "").await;
+    let app = app();
+    // Without credentials: status and score only, naming nothing.
+    let r = send(&app, "GET", "/performance/health", None, "").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.marked);
+    let body = r.json();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["score", "score_band", "status"], "{body}");
+    assert!(!r.text().contains("axum_router_test"), "{}", r.text());
+    // With credentials: health per kind and the active alerts too.
+    let r = send(&app, "GET", "/performance/health", bearer(), "").await;
     let body = r.json();
     for key in [
         "status",
@@ -172,6 +185,83 @@ async fn health_is_public_unless_protected() {
     );
     let r = send(&protected, "GET", "/p/health", bearer(), "").await;
     assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json().get("components").is_some());
+}
+
+/// The dashboard's body holds what the page renders: its size does not grow
+/// with the number of operations, while the full report's does.
+#[tokio::test]
+async fn the_dashboard_body_is_sized_to_what_it_renders() {
+    use perfmon::{Kind, Registry};
+    use std::sync::Arc;
+    use std::time::Duration;
+    let registry = Arc::new(Registry::new());
+    let options = RouterOptions::with_token(TOKEN)
+        .unwrap()
+        .registry(registry.clone());
+    let app = Router::new().nest("/p", router(options));
+    let size = |ops: usize| {
+        for i in 0..ops {
+            let name = format!("dashboard_size.operation_with_a_longish_name_{i}");
+            for ms in [1, 5, 900] {
+                registry.record(&name, Kind::DatabaseQuery, Duration::from_millis(ms));
+            }
+        }
+    };
+    size(10);
+    let small = send(&app, "GET", "/p/report?format=dashboard", bearer(), "").await;
+    size(400);
+    let large = send(&app, "GET", "/p/report?format=dashboard", bearer(), "").await;
+    let full = send(&app, "GET", "/p/report", bearer(), "").await;
+    let body = large.json();
+    assert!(body.get("operations").is_none() && body.get("snapshots").is_none());
+    assert_eq!(body["slow_operations"].as_array().unwrap().len(), 20);
+    assert!(
+        large.body.len() < 2 * small.body.len() + 16 * 1024,
+        "dashboard body {} bytes for 410 operations, {} for 10",
+        large.body.len(),
+        small.body.len()
+    );
+    assert!(
+        full.body.len() > 10 * large.body.len(),
+        "full {}",
+        full.body.len()
+    );
+}
+
+/// The answer without credentials is computed once per second at most:
+/// a flood of strangers costs one health computation a second, not one a
+/// request. Checked on a registry of its own, whose state changes between
+/// two requests that arrive within the second.
+#[tokio::test]
+async fn public_health_is_computed_once_a_second() {
+    use perfmon::{Kind, Registry};
+    use std::sync::Arc;
+    use std::time::Duration;
+    let registry = Arc::new(Registry::new());
+    let options = RouterOptions::with_token(TOKEN)
+        .unwrap()
+        .registry(registry.clone());
+    let app = Router::new().nest("/p", router(options));
+    let first = send(&app, "GET", "/p/health", None, "").await.json();
+    assert_eq!(first["status"], "healthy");
+    for _ in 0..10 {
+        registry.record(
+            "health.slow_db",
+            Kind::DatabaseQuery,
+            Duration::from_millis(900),
+        );
+    }
+    let cached = send(&app, "GET", "/p/health", None, "").await.json();
+    assert_eq!(cached, first, "reused within the second");
+    let fresh = send(&app, "GET", "/p/health", bearer(), "").await.json();
+    assert_eq!(
+        fresh["status"], "critical",
+        "credentials always get a fresh answer"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let later = send(&app, "GET", "/p/health", None, "").await.json();
+    assert_eq!(later["status"], "critical", "recomputed after the second");
 }
 
 #[tokio::test]

@@ -90,6 +90,7 @@ pub use alert::{
 };
 pub use benchmark::{
     Benchmark, BenchmarkFileError, BenchmarkReport, BenchmarkRow, Benchmarks, Statistic, Verdict,
+    MAX_OPERATION_NAME_BYTES, MAX_SUGGESTED_ROWS,
 };
 pub use compliance::{
     calls_within, compliance, CacheCompliance, ComplianceReport, Grade, KindCompliance,

@@ -3,6 +3,9 @@
 //! crate keeps its own for attribute arguments (a proc-macro crate cannot
 //! share this one).
 
+/// The longest name compared for a suggestion, in bytes.
+const MAX_COMPARED_BYTES: usize = 256;
+
 /// Names suggested at most.
 const MAX_SUGGESTIONS: usize = 3;
 
@@ -15,7 +18,6 @@ const CUTOFF: f64 = 0.6;
 /// edit distance alone scores low.
 fn similarity(wanted: &str, known: &str) -> f64 {
     let (w, k) = (wanted.to_lowercase(), known.to_lowercase());
-    let edit = strsim::normalized_damerau_levenshtein(&w, &k);
     let prefixed = |long: &str, short: &str| {
         !short.is_empty()
             && long
@@ -23,14 +25,26 @@ fn similarity(wanted: &str, known: &str) -> f64 {
                 .is_some_and(|head| head.ends_with(['.', ':', '/']))
     };
     if prefixed(&k, &w) || prefixed(&w, &k) {
-        edit.max(0.9)
-    } else {
-        edit
+        return 0.9_f64.max(strsim::normalized_damerau_levenshtein(&w, &k));
     }
+    // The edit distance is at least the difference of the lengths, so a pair
+    // whose lengths differ too much cannot reach CUTOFF: skip its O(n·m)
+    // distance.
+    let (lw, lk) = (w.chars().count(), k.chars().count());
+    let longest = lw.max(lk).max(1) as f64;
+    if 1.0 - lw.abs_diff(lk) as f64 / longest < CUTOFF {
+        return 0.0;
+    }
+    strsim::normalized_damerau_levenshtein(&w, &k)
 }
 
 /// Up to [`MAX_SUGGESTIONS`] of `names` most like `wanted`, best first.
 pub(crate) fn closest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    // Names longer than any a program registers get no suggestion: their
+    // comparisons would cost the most and help the least.
+    if wanted.len() > MAX_COMPARED_BYTES {
+        return Vec::new();
+    }
     let mut scored: Vec<(f64, &str)> = names
         .into_iter()
         .filter(|n| *n != wanted)

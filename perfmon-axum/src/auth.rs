@@ -173,6 +173,12 @@ impl Gate {
         })
     }
 
+    /// Whether the request head may see the protected routes (not counted:
+    /// for routes that answer everyone, with more for those who may).
+    pub(crate) fn allows(&self, parts: &Parts) -> bool {
+        self.access.allows(parts)
+    }
+
     /// Requests refused with a 401 so far (counted, never logged: the
     /// credentials they carried are not kept anywhere).
     pub(crate) fn refused(&self) -> u64 {

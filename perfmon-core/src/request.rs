@@ -2,7 +2,7 @@
 //! database queries made while it serves a request, and find N+1 patterns.
 //!
 //! A [`RequestContext`] is entered around each poll of the request's future
-//! ([`RequestContext::enter`]); while entered, every recorded call of a
+//! ([`RequestContext::scope`]); while in it, every recorded call of a
 //! `database_query` operation on that thread is added to it. A call made on
 //! another task (`tokio::spawn`) is not in the request's scope.
 //!

@@ -31,6 +31,17 @@ pub const PROTECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/summary?hours=2", &["window", "summary"]),
     (
         "GET",
+        "/report?format=dashboard",
+        &[
+            "summary",
+            "compliance",
+            "alerts",
+            "slow_operations",
+            "recommendations",
+        ],
+    ),
+    (
+        "GET",
         "/report",
         &[
             "summary",

@@ -16,7 +16,7 @@ mod suggest;
 #[cfg(test)]
 mod tests;
 
-pub use file::BenchmarkFileError;
+pub use file::{BenchmarkFileError, MAX_OPERATION_NAME_BYTES};
 pub use report::{BenchmarkReport, BenchmarkRow, Verdict};
 
 use crate::RegistryExt;
@@ -259,13 +259,22 @@ impl<'a> IntoIterator for &'a Benchmarks {
     }
 }
 
+/// Unknown operations of one validation that get "did you mean"
+/// suggestions: each compares a name with every registered one, so the
+/// work is bounded by this, not by the request.
+pub const MAX_SUGGESTED_ROWS: usize = 10;
+
 pub(crate) fn validate_benchmarks_of(reg: &Registry, benchmarks: &[Benchmark]) -> BenchmarkReport {
+    let mut suggest = suggest::Suggestions::new(reg, MAX_SUGGESTED_ROWS);
     BenchmarkReport {
-        rows: benchmarks.iter().map(|b| evaluate(reg, b)).collect(),
+        rows: benchmarks
+            .iter()
+            .map(|b| evaluate(reg, b, &mut suggest))
+            .collect(),
     }
 }
 
-pub(crate) fn evaluate(reg: &Registry, b: &Benchmark) -> BenchmarkRow {
+fn evaluate(reg: &Registry, b: &Benchmark, suggest: &mut suggest::Suggestions) -> BenchmarkRow {
     let mut row = BenchmarkRow {
         operation: b.operation.clone(),
         statistic: b.statistic,
@@ -279,7 +288,7 @@ pub(crate) fn evaluate(reg: &Registry, b: &Benchmark) -> BenchmarkRow {
     let summary = match reg.summary(&b.operation) {
         Some(s) if s.count > 0 => s,
         known => {
-            row.reason = Some(suggest::no_data_reason(reg, &b.operation, known.is_some()));
+            row.reason = Some(suggest.no_data_reason(reg, &b.operation, known.is_some()));
             return row;
         }
     };

@@ -3,13 +3,50 @@
 use crate::suggest::closest;
 use perfmon_core::Registry;
 
-/// The reason of a no-data row for `operation`; `registered` says whether the
-/// name exists with zero calls (rather than not at all).
-pub(crate) fn no_data_reason(registry: &Registry, operation: &str, registered: bool) -> String {
-    let mut reason = if registered {
-        format!("`{operation}` is registered but has no calls recorded (reset since?)")
-    } else {
-        let names = registry.names();
+/// "Did you mean" for the no-data rows of one validation: the registered
+/// names are read once, and only the first `budget` unknown names are
+/// compared with them (each comparison is an edit distance against every
+/// registered name).
+pub(crate) struct Suggestions {
+    names: Option<Vec<String>>,
+    budget: usize,
+}
+
+impl Suggestions {
+    pub(crate) fn new(_registry: &Registry, budget: usize) -> Self {
+        Suggestions {
+            names: None,
+            budget,
+        }
+    }
+
+    /// The reason of a no-data row for `operation`; `registered` says
+    /// whether the name exists with zero calls (rather than not at all).
+    pub(crate) fn no_data_reason(
+        &mut self,
+        registry: &Registry,
+        operation: &str,
+        registered: bool,
+    ) -> String {
+        let reason = if registered {
+            format!("`{operation}` is registered but has no calls recorded (reset since?)")
+        } else if self.budget == 0 {
+            format!(
+                "no calls recorded for `{operation}` (names are suggested for the first {} \
+                 unknown operations only)",
+                super::MAX_SUGGESTED_ROWS
+            )
+        } else {
+            self.budget -= 1;
+            let names = self.names.get_or_insert_with(|| registry.names());
+            unknown_reason(operation, names)
+        };
+        with_refusals(registry, reason, registered)
+    }
+}
+
+fn unknown_reason(operation: &str, names: &[String]) -> String {
+    {
         let near = closest(operation, names.iter().map(String::as_str));
         let mut r = format!("no calls recorded for `{operation}`");
         if names.is_empty() {
@@ -25,7 +62,10 @@ pub(crate) fn no_data_reason(registry: &Registry, operation: &str, registered: b
             r.push('?');
         }
         r
-    };
+    }
+}
+
+fn with_refusals(registry: &Registry, mut reason: String, registered: bool) -> String {
     let refused = registry.refused();
     if refused > 0 && !registered {
         reason.push_str(&format!(

@@ -282,3 +282,48 @@ fn a_validated_report_round_trips_through_json() {
     assert_eq!(back, report);
     assert_eq!(back.to_string(), report.to_string());
 }
+
+/// "Did you mean" is computed for the first `MAX_SUGGESTED_ROWS` unknown
+/// names of a validation only: the work is bounded by that, not by how many
+/// names a request sends.
+#[test]
+fn suggestions_are_bounded_per_validation() {
+    let reg = spread();
+    let wanted: Vec<Benchmark> = (0..MAX_SUGGESTED_ROWS + 2)
+        .map(|i| Benchmark::new(format!("parts.get_prat{i}"), ms(100.0)))
+        .collect();
+    let report = reg.validate_benchmarks(&wanted);
+    for (i, row) in report.rows.iter().enumerate() {
+        let reason = row.reason.as_deref().unwrap();
+        if i < MAX_SUGGESTED_ROWS {
+            assert!(
+                reason.contains("did you mean `parts.get_part`?"),
+                "{i}: {reason}"
+            );
+        } else {
+            assert!(
+                reason.contains("first 10 unknown operations only"),
+                "{i}: {reason}"
+            );
+        }
+    }
+}
+
+/// A name far longer than any registered one gets no suggestion (its
+/// comparisons would cost the most), and names whose lengths differ too
+/// much are not compared at all.
+#[test]
+fn long_names_are_not_compared() {
+    let reg = Registry::new();
+    for i in 0..2000 {
+        reg.record(
+            &format!("service.module.operation_number_{i:05}"),
+            Kind::Processing,
+            ms(1.0),
+        );
+    }
+    let row = one(&reg, Benchmark::new("x".repeat(250_000), ms(1.0)));
+    let reason = row.reason.unwrap();
+    assert!(reason.contains("no recorded operation has a similar name (2000 recorded)"));
+    assert!(crate::suggest::closest("abc", ["abcdefghijklmnop"]).is_empty());
+}

@@ -82,7 +82,7 @@
       if (e instanceof AuthError) { throw e; }
       return { error: e };
     });
-    Promise.all([getJson('report'), endpoints])
+    Promise.all([getJson('report?format=dashboard'), endpoints])
       .then(function (r) {
         state.needToken = false;
         state.lastOk = new Date();

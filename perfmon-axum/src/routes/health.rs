@@ -1,11 +1,25 @@
-//! `GET /health`: overall status, score, health per kind and active alerts.
+//! `GET /health`: overall status and score for anyone; with credentials,
+//! also health per kind and the active alerts.
+//!
+//! The answer without credentials is computed at most once per
+//! [`PUBLIC_TTL`] and shared by every caller meanwhile, and names nothing
+//! (no operation, route, kind or alert text): a load balancer or an uptime
+//! checker needs the status, and strangers must not be able to make every
+//! request snapshot every operation.
 
 use super::Shared;
 use axum::extract::State;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use perfmon_analysis::RegistryExt;
 use perfmon_analysis::{Alert, ComponentHealth, HealthStatus, ScoreBand};
+use perfmon_core::sync::lock;
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long the answer without credentials is reused.
+pub(crate) const PUBLIC_TTL: Duration = Duration::from_secs(1);
 
 /// Active alerts listed at most (the count is always exact).
 const MAX_ALERTS: usize = 100;
@@ -33,12 +47,51 @@ pub(crate) struct HealthBody {
     active_alerts: Vec<Alert>,
 }
 
-pub(crate) async fn health(State(shared): State<Arc<Shared>>) -> axum::Json<HealthBody> {
+/// The body of `GET /health` without credentials: status and score only.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct PublicHealth {
+    /// The worst status of the kinds (`healthy` without calls).
+    status: HealthStatus,
+    /// 0-100, `null` without calls.
+    score: Option<u8>,
+    /// The score's band.
+    score_band: Option<ScoreBand>,
+}
+
+/// The last answer without credentials, and when it was computed.
+#[derive(Debug, Default)]
+pub(crate) struct PublicCache(Mutex<Option<(Instant, PublicHealth)>>);
+
+pub(crate) async fn health(State(shared): State<Arc<Shared>>, parts: Parts) -> Response {
+    if shared.gate.allows(&parts) {
+        return axum::Json(full(&shared)).into_response();
+    }
+    // One computation per PUBLIC_TTL, whatever the request rate: callers
+    // meanwhile wait on the lock and reuse it.
+    let mut cache = lock(&shared.public_health.0);
+    let now = Instant::now();
+    let body = match *cache {
+        Some((at, body)) if now.duration_since(at) < PUBLIC_TTL => body,
+        _ => {
+            let h = shared.registry.health();
+            let body = PublicHealth {
+                status: h.status,
+                score: h.score.as_ref().map(|s| s.score),
+                score_band: h.score.as_ref().map(|s| s.band),
+            };
+            *cache = Some((now, body));
+            body
+        }
+    };
+    axum::Json(body).into_response()
+}
+
+fn full(shared: &Shared) -> HealthBody {
     let h = shared.registry.health();
     let mut active = shared.alerts.active();
     let active_alert_count = active.len();
     active.truncate(MAX_ALERTS);
-    axum::Json(HealthBody {
+    HealthBody {
         status: h.status,
         score: h.score.as_ref().map(|s| s.score),
         score_band: h.score.as_ref().map(|s| s.band),
@@ -47,5 +100,5 @@ pub(crate) async fn health(State(shared): State<Arc<Shared>>) -> axum::Json<Heal
         components: h.components,
         active_alert_count,
         active_alerts: active,
-    })
+    }
 }

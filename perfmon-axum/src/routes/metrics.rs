@@ -11,9 +11,12 @@ use axum::Json;
 use perfmon_analysis::group::{by_kind, KindGroup};
 use perfmon_analysis::RegistryExt;
 use perfmon_analysis::{
-    Alert, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Recommendation, ReportOptions,
-    SlowOperation, Trend,
+    Alert, AlertsSection, ComplianceReport, ExecutiveSummary, Grade, HealthReport, Recommendation,
+    ReportOptions, SlowOperation, Trend,
 };
+
+/// Rows of each list in `GET /report?format=dashboard`.
+const DASHBOARD_ROWS: usize = 20;
 use perfmon_core::units::nanos_to_ms;
 use perfmon_core::{Kind, LevelCounts, Registry, Window};
 use serde::{Deserialize, Serialize};
@@ -150,15 +153,49 @@ pub(crate) struct TrimmedReport {
     recommendations: Vec<Recommendation>,
 }
 
+/// `GET /report?format=dashboard`: what the dashboard page renders, and no
+/// more (its size does not grow with the number of operations).
+#[derive(Debug, Serialize)]
+pub(crate) struct DashboardReport {
+    generated_at_unix_ms: u64,
+    window: Window,
+    summary: ExecutiveSummary,
+    compliance: ComplianceReport,
+    alerts: AlertsSection,
+    slow_operations: Vec<SlowOperation>,
+    recommendations: Vec<Recommendation>,
+}
+
 /// `GET /report`: the [`perfmon_analysis::Report`] as is (`format=full`, the
-/// default), or a [`TrimmedReport`].
+/// default), a [`TrimmedReport`], or a [`DashboardReport`].
 pub(crate) async fn report(
     State(shared): State<Arc<Shared>>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Response {
-    let r = shared.report(&options(&shared.registry, q.hours));
-    match q.format.unwrap_or_default() {
+    let format = q.format.unwrap_or_default();
+    let mut options = options(&shared.registry, q.hours);
+    if format == ReportFormat::Dashboard {
+        // Rows the page shows at most; no per-operation summaries.
+        options.top_n = DASHBOARD_ROWS;
+        options.max_operations = 0;
+    }
+    let r = shared.report(&options);
+    match format {
         ReportFormat::Full => Json(r).into_response(),
+        ReportFormat::Dashboard => {
+            let mut alerts = r.alerts;
+            alerts.active.truncate(DASHBOARD_ROWS);
+            Json(DashboardReport {
+                generated_at_unix_ms: r.generated_at_unix_ms,
+                window: r.window,
+                summary: r.summary,
+                compliance: r.compliance,
+                alerts,
+                slow_operations: r.slow_operations,
+                recommendations: r.recommendations,
+            })
+            .into_response()
+        }
         ReportFormat::Summary => Json(TrimmedReport {
             generated_at_unix_ms: r.generated_at_unix_ms,
             window: r.window,

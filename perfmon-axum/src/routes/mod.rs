@@ -5,7 +5,7 @@
 //! | route | body |
 //! |---|---|
 //! | `GET /` | the dashboard page (public: the page holds no data and asks for the token) |
-//! | `GET /health` | status, score, health per kind, active alerts (public unless [`RouterOptions::protect_health`]) |
+//! | `GET /health` | status and score (public unless [`RouterOptions::protect_health`], computed at most once a second); with credentials also health per kind and active alerts |
 //! | `GET /metrics?minutes=N` | grade, compliance, stats per kind over the last N minutes (default: all) |
 //! | `GET /summary?hours=N` | the report's headline figures, compliance and health |
 //! | `GET /report?hours=N&format=full\|summary` | the [`perfmon_analysis::Report`] as serialized, or a trimmed one |
@@ -150,6 +150,8 @@ pub(crate) struct Shared {
     pub(crate) http: Handle<HttpStats>,
     /// The router's access, and the requests it refused.
     pub(crate) gate: Arc<Gate>,
+    /// `/health`'s answer without credentials, reused for a second.
+    pub(crate) public_health: health::PublicCache,
 }
 
 impl Shared {
@@ -166,6 +168,7 @@ impl Shared {
     fn new(options: &RouterOptions) -> Arc<Shared> {
         Arc::new(Shared {
             gate: Gate::new(options.access.clone()),
+            public_health: Default::default(),
             benchmarks: options.benchmarks.clone(),
             registry: options.registry.clone(),
             alerts: options.alerts.clone(),

@@ -113,6 +113,10 @@ pub(crate) enum ReportFormat {
     Full,
     /// Headline figures, slow operations, active alerts, recommendations.
     Summary,
+    /// What the dashboard renders: headline figures, compliance, active and
+    /// recent alerts, slow operations and recommendations (20 of each at
+    /// most), without per-operation tables or snapshots.
+    Dashboard,
 }
 
 impl<'de> Deserialize<'de> for ReportFormat {
@@ -121,10 +125,11 @@ impl<'de> Deserialize<'de> for ReportFormat {
         match v.to_ascii_lowercase().as_str() {
             "full" => Ok(ReportFormat::Full),
             "summary" => Ok(ReportFormat::Summary),
+            "dashboard" => Ok(ReportFormat::Dashboard),
             _ => Err(param_error(
                 "format",
                 &v,
-                "format must be full or summary".into(),
+                "format must be full, summary or dashboard".into(),
             )),
         }
     }

@@ -13,6 +13,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The longest operation name a benchmarks file may name, in bytes
+/// (registered names are program text; a longer one is a mistake, or an
+/// attempt to make "did you mean" expensive).
+pub const MAX_OPERATION_NAME_BYTES: usize = 256;
+
 /// Why benchmarks could not be read. Never a panic: every bad input is one
 /// of these.
 #[derive(Debug)]
@@ -203,6 +208,16 @@ impl RawEntry {
 
         let operation = match &self.operation {
             Raw::Missing => return Err(missing("operation")),
+            Raw::Str(s) if s.len() > MAX_OPERATION_NAME_BYTES => {
+                return Err(BenchmarkFileError::InvalidValue {
+                    index,
+                    key: "operation",
+                    value: format!("a name of {} bytes", s.len()),
+                    expected: format!(
+                        "an operation name of at most {MAX_OPERATION_NAME_BYTES} bytes"
+                    ),
+                })
+            }
             Raw::Str(s) if !s.trim().is_empty() => s.clone(),
             other => {
                 return Err(invalid(
@@ -289,6 +304,11 @@ impl fmt::Display for Raw {
             Raw::Bool(b) => write!(f, "{b}"),
             Raw::Int(i) => write!(f, "{i}"),
             Raw::Float(x) => write!(f, "{x:?}"), // 1e300 stays short
+            // Echoed in errors: a long value is cut (and marked).
+            Raw::Str(s) if s.len() > 64 => {
+                let cut = (0..=64).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                write!(f, "{:?}…", &s[..cut])
+            }
             Raw::Str(s) => write!(f, "{s:?}"),
             Raw::List => f.write_str("a list"),
             Raw::Table => f.write_str("a table"),

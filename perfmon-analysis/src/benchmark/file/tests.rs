@@ -273,3 +273,25 @@ fn serialized_benchmarks_read_back_unchanged() {
     let toml = toml::to_string(&b).unwrap();
     assert_eq!(Benchmarks::from_toml_str(&toml).unwrap(), b);
 }
+
+#[test]
+fn operation_names_over_256_bytes_are_refused_by_length() {
+    let long = "x".repeat(MAX_OPERATION_NAME_BYTES + 1);
+    let msg = json_err(&format!(
+        r#"{{"benchmarks":[{{"operation":"{long}","threshold_ms":1}}]}}"#
+    ));
+    assert!(
+        msg.starts_with("benchmarks[0].operation:") && msg.contains("at most 256 bytes"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("a name of 257 bytes") && msg.len() < 200,
+        "{msg}"
+    );
+    let ok = "y".repeat(MAX_OPERATION_NAME_BYTES);
+    let b = Benchmarks::from_json_str(&format!(
+        r#"{{"benchmarks":[{{"operation":"{ok}","threshold_ms":1}}]}}"#
+    ))
+    .unwrap();
+    assert_eq!(b.as_slice()[0].operation.len(), 256);
+}
