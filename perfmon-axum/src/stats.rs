@@ -237,10 +237,37 @@ impl HttpStats {
     }
 }
 
-/// Request counts per principal (user or tenant), capped.
+/// The longest principal name kept as given, in bytes; longer names are
+/// kept as their first [`PRINCIPAL_PREFIX_BYTES`] bytes, `…#` and a hash of
+/// the whole name (so distinct long names stay apart, and each costs a
+/// bounded number of bytes).
+pub const MAX_PRINCIPAL_BYTES: usize = 64;
+const PRINCIPAL_PREFIX_BYTES: usize = 40;
+
+/// `name`, or its bounded form when longer than [`MAX_PRINCIPAL_BYTES`].
+fn bounded_principal(name: &str) -> std::borrow::Cow<'_, str> {
+    use std::hash::{Hash, Hasher};
+    if name.len() <= MAX_PRINCIPAL_BYTES {
+        return name.into();
+    }
+    let cut = (0..=PRINCIPAL_PREFIX_BYTES)
+        .rev()
+        .find(|&i| name.is_char_boundary(i))
+        .unwrap_or(0);
+    // SipHash with fixed keys: the same name gets the same form in every
+    // process, so snapshots from several processes still merge by name.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    format!("{}…#{:016x}", &name[..cut], h.finish()).into()
+}
+
+/// Request counts per principal (user or tenant), capped: at most `max`
+/// names are ever admitted (under an atomic count, so concurrent new names
+/// cannot overshoot it), each of bounded length.
 #[derive(Debug)]
 struct Principals {
     max: AtomicUsize,
+    admitted: AtomicUsize,
     counts: DashMap<String, AtomicU64>,
     other: AtomicU64,
 }
@@ -249,24 +276,33 @@ impl Principals {
     fn new(max: usize) -> Self {
         Principals {
             max: AtomicUsize::new(max),
+            admitted: AtomicUsize::new(0),
             counts: DashMap::new(),
             other: AtomicU64::new(0),
         }
     }
 
     fn record(&self, name: &str) {
-        if let Some(c) = self.counts.get(name) {
+        let name = bounded_principal(name);
+        if let Some(c) = self.counts.get(name.as_ref()) {
             c.fetch_add(1, Relaxed);
             return;
         }
-        if self.counts.len() >= self.max.load(Relaxed) {
-            self.other.fetch_add(1, Relaxed);
-            return;
+        match self.counts.entry(name.into_owned()) {
+            dashmap::Entry::Occupied(e) => drop(e.get().fetch_add(1, Relaxed)),
+            dashmap::Entry::Vacant(e) => {
+                let max = self.max.load(Relaxed);
+                let admitted = self
+                    .admitted
+                    .fetch_update(Relaxed, Relaxed, |n| (n < max).then_some(n + 1))
+                    .is_ok();
+                if admitted {
+                    e.insert(AtomicU64::new(1));
+                } else {
+                    self.other.fetch_add(1, Relaxed);
+                }
+            }
         }
-        self.counts
-            .entry(name.to_owned())
-            .or_default()
-            .fetch_add(1, Relaxed);
     }
 
     fn snapshot(&self) -> PrincipalCounts {
@@ -351,6 +387,44 @@ pub struct HttpSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrent_new_principals_never_overshoot_the_cap() {
+        let s = HttpStats::new();
+        s.set_max_principals(100);
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let s = &s;
+                scope.spawn(move || {
+                    for i in 0..1000 {
+                        s.record_user(&format!("user-{t}-{i}"));
+                    }
+                });
+            }
+        });
+        let users = s.snapshot().users;
+        assert_eq!(users.distinct, 100);
+        assert_eq!(users.other_requests, 8 * 1000 - 100);
+        let counted: u64 = users.top.iter().map(|(_, n)| n).sum();
+        assert_eq!(counted + users.other_requests, 8000, "no request lost");
+    }
+
+    #[test]
+    fn long_principal_names_are_kept_bounded_and_apart() {
+        let s = HttpStats::new();
+        let (a, b) = ("é".repeat(5000) + "a", "é".repeat(5000) + "b");
+        s.record_user(&a);
+        s.record_user(&b);
+        s.record_user(&a);
+        let top = s.snapshot().users.top;
+        assert_eq!(top.len(), 2, "{top:?}");
+        for (name, _) in &top {
+            assert!(name.len() <= MAX_PRINCIPAL_BYTES, "{} bytes", name.len());
+            assert!(name.starts_with("éé") && name.contains("…#"), "{name}");
+        }
+        assert_eq!(top[0].1, 2);
+        assert_eq!(bounded_principal("alice"), "alice");
+    }
 
     #[test]
     fn concurrency_bucket_is_the_first_bound_at_or_above_the_level() {

@@ -212,9 +212,16 @@ impl PerfmonLayer {
     }
 
     /// Counts each request under the user `extract` returns (`None`: not
-    /// counted), in the layer's HTTP statistics with their cardinality cap. Runs on the
+    /// counted), in the layer's HTTP statistics with their cardinality cap
+    /// (names over 64 bytes are kept as a prefix and a hash). Runs on the
     /// request head before the inner service sees it, so it can read
     /// headers and extensions set by outer layers (e.g. authentication).
+    ///
+    /// Read an **authenticated** identity (an extension your authentication
+    /// layer set, a verified token's subject), never a raw header a client
+    /// chooses: strangers could otherwise fill the cap with invented names
+    /// and push real users into "other".
+
     pub fn user<F>(mut self, extract: F) -> Self
     where
         F: Fn(&Parts) -> Option<String> + Send + Sync + 'static,
