@@ -243,7 +243,7 @@ fn dashboard_renders_the_service_data_in_chromium() {
     let dom = run_chromium(&chromium, &["--dump-dom"], &format!("http://{addr}/lonely"));
     assert!(
         dom.contains(
-            r#"<div id="banner" class="banner" role="alert">The server answered HTTP 404 for report."#
+            r#"<div id="banner" class="banner" role="alert">The server answered HTTP 404 for report?format=dashboard."#
         ),
         "no error message:\n{dom}"
     );

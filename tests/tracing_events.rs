@@ -64,6 +64,28 @@ fn levels_map_to_tracing_levels() {
             Outcome::Error,
             Some("nope"),
         );
+        reg.record_outcome(
+            "ev.panicked",
+            Kind::Processing,
+            ms(1),
+            Outcome::Panicked,
+            None,
+        );
+        // A client that went away: not an error of the service.
+        reg.record_outcome(
+            "ev.cancelled",
+            Kind::Processing,
+            ms(1),
+            Outcome::Cancelled,
+            None,
+        );
+        reg.record_outcome(
+            "ev.cancelled",
+            Kind::Processing,
+            ms(1),
+            Outcome::Cancelled,
+            None,
+        );
     });
     use tracing::Level as L;
     assert_eq!(level_of(&events, "ev.fast"), vec![L::DEBUG; 10]);
@@ -71,4 +93,6 @@ fn levels_map_to_tracing_levels() {
     assert_eq!(level_of(&events, "ev.slow"), vec![L::WARN]);
     assert_eq!(level_of(&events, "ev.critical"), vec![L::WARN]);
     assert_eq!(level_of(&events, "ev.failed"), vec![L::ERROR]);
+    assert_eq!(level_of(&events, "ev.panicked"), vec![L::ERROR]);
+    assert_eq!(level_of(&events, "ev.cancelled"), vec![L::DEBUG; 2]);
 }

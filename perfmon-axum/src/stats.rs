@@ -238,7 +238,7 @@ impl HttpStats {
 }
 
 /// The longest principal name kept as given, in bytes; longer names are
-/// kept as their first [`PRINCIPAL_PREFIX_BYTES`] bytes, `…#` and a hash of
+/// kept as their first 40 bytes, `…#` and a hash of
 /// the whole name (so distinct long names stay apart, and each costs a
 /// bounded number of bytes).
 pub const MAX_PRINCIPAL_BYTES: usize = 64;

@@ -221,7 +221,6 @@ impl PerfmonLayer {
     /// layer set, a verified token's subject), never a raw header a client
     /// chooses: strangers could otherwise fill the cap with invented names
     /// and push real users into "other".
-
     pub fn user<F>(mut self, extract: F) -> Self
     where
         F: Fn(&Parts) -> Option<String> + Send + Sync + 'static,

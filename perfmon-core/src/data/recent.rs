@@ -144,9 +144,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Whether the call failed (anything but [`Outcome::Ok`]).
+    /// Whether the call failed: an error or a panic. A cancelled call
+    /// (dropped before it finished, often because a client went away) is
+    /// not a failure: it is counted apart, logged at `DEBUG`, and not kept
+    /// among the recent failures.
     pub fn is_failure(self) -> bool {
-        self != Outcome::Ok
+        matches!(self, Outcome::Error | Outcome::Panicked)
     }
 }
 

@@ -1,7 +1,9 @@
 //! `tracing` events for recorded calls (feature `tracing`).
 //!
-//! Slow and critical calls are WARN, failures ERROR, acceptable calls INFO,
-//! excellent and good calls DEBUG. Events of the fast levels are only built
+//! Slow and critical calls are WARN, failures (errors and panics) ERROR,
+//! acceptable calls INFO, excellent and good calls and cancellations DEBUG
+//! (a client that disconnects is not an error of the service, and must not
+//! be able to fill its logs at ERROR). Events of the fast levels are only built
 //! when a subscriber wants them (`tracing::enabled!`), so the common case
 //! costs one cached interest check.
 
@@ -25,6 +27,12 @@ pub(crate) fn emit(
     if outcome.is_failure() {
         let error = error.unwrap_or("");
         tracing::error!(target: "perfmon", operation = name, kind, duration_ms, level = level_name, outcome = ?outcome, error, "operation failed");
+        return;
+    }
+    if outcome == Outcome::Cancelled {
+        // A client that went away is not an error of the service: anyone
+        // could otherwise fill its logs at ERROR by disconnecting.
+        tracing::debug!(target: "perfmon", operation = name, kind, duration_ms, level = level_name, "operation cancelled");
         return;
     }
     match level {

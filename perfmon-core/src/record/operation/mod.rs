@@ -224,7 +224,8 @@ impl Operation {
             self.max_ns.fetch_max(ns, Relaxed);
         }
         let keep_slow = ns >= self.slowest_floor.load(Relaxed);
-        if outcome.is_failure() || keep_slow || wants_event(level) {
+        // Errors, panics and cancellations are counted on the cold path.
+        if outcome != Outcome::Ok || keep_slow || wants_event(level) {
             self.record_cold(stripe, ns, outcome, level, keep_slow, details);
         }
     }

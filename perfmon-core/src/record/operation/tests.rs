@@ -35,7 +35,8 @@ fn failures_are_counted_and_kept_with_details() {
     o.record(3_000, 0, Outcome::Cancelled, CallDetails::default);
     let s = o.snapshot();
     assert_eq!((s.count, s.errors, s.panics, s.cancelled), (3, 1, 1, 1));
-    assert_eq!(s.recent_failures.len(), 3);
+    // The cancellation is counted, not kept as a failure.
+    assert_eq!(s.recent_failures.len(), 2);
     assert_eq!(s.recent_failures[0].error.as_deref(), Some("boom"));
     assert_eq!(s.recent_failures[0].params[0].value, "7");
 }
