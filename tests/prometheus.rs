@@ -104,6 +104,40 @@ fn buckets_and_level_counters_match_the_recorded_calls() {
     assert!((sum - 0.143).abs() < 1e-3, "sum {sum}");
 }
 
+/// A counter's `_sum` never goes backwards: a call of `Duration::MAX`
+/// (saturated to `u64::MAX` ns) and more calls after it keep adding up
+/// instead of wrapping the sum.
+#[test]
+fn the_duration_sum_never_goes_backwards() {
+    let reg = Registry::new();
+    let op = [("operation", "stream.long"), ("kind", "processing")];
+    let sum = |reg: &Registry| {
+        let families = parse(&reg.prometheus(Format::Prometheus), Format::Prometheus);
+        value(&families, "perfmon_operation_duration_seconds_sum", &op)
+    };
+    reg.record(
+        "stream.long",
+        perfmon::Kind::Processing,
+        std::time::Duration::from_secs(60),
+    );
+    let mut last = sum(&reg);
+    for _ in 0..3 {
+        reg.record(
+            "stream.long",
+            perfmon::Kind::Processing,
+            std::time::Duration::MAX,
+        );
+        let now = sum(&reg);
+        assert!(now > last, "_sum went from {last} to {now}");
+        last = now;
+    }
+    let expected = (3.0 * u64::MAX as f64 + 60e9) / 1e9;
+    assert!(
+        (last - expected).abs() / expected < 1e-9,
+        "{last} vs {expected}"
+    );
+}
+
 #[test]
 fn openmetrics_ends_with_eof_and_names_counter_families_without_total() {
     let text = busy_registry().prometheus(Format::OpenMetrics);

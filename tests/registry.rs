@@ -35,7 +35,11 @@ fn counts_are_exact_with_eight_threads_on_one_operation() {
                 .sum::<u64>()
         })
         .sum();
-    assert_eq!(s.sum_ns, expected_sum, "no lost update in the sum either");
+    assert_eq!(
+        s.sum_ns,
+        u128::from(expected_sum),
+        "no lost update in the sum either"
+    );
 }
 
 #[test]

@@ -17,8 +17,8 @@ pub struct KindGroup<'a> {
     pub failed: u64,
     /// Cancelled calls (not failures).
     pub cancelled: u64,
-    /// Total duration in nanoseconds (saturating).
-    pub sum_ns: u64,
+    /// Total duration in nanoseconds.
+    pub sum_ns: u128,
     /// The longest call.
     pub max_ns: u64,
     /// Calls per level.

@@ -176,7 +176,7 @@ fn works_on_snapshots_from_anywhere() {
         errors: 0,
         panics: 0,
         cancelled: 0,
-        sum_ns: values.iter().sum(),
+        sum_ns: values.iter().map(|&v| u128::from(v)).sum(),
         items: 0,
         min_ns: values[0],
         max_ns: values[2],

@@ -87,8 +87,8 @@ fn seconds_to_ns(s: f64) -> u64 {
     (s * 1e9).round() as u64
 }
 
-fn ns_to_seconds(ns: u64) -> f64 {
-    ns as f64 / 1e9
+fn ns_to_seconds(ns: impl Into<u128>) -> f64 {
+    ns.into() as f64 / 1e9
 }
 
 impl PrometheusExport {

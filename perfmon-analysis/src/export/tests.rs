@@ -22,7 +22,7 @@ fn snapshot(name: &str, kind: Kind, values_ns: &[u64]) -> OperationSnapshot {
         errors: 2,
         panics: 1,
         cancelled: 0,
-        sum_ns: values_ns.iter().sum(),
+        sum_ns: values_ns.iter().map(|&v| u128::from(v)).sum(),
         items: 0,
         min_ns: values_ns.iter().copied().min().unwrap_or(0),
         max_ns: values_ns.iter().copied().max().unwrap_or(0),

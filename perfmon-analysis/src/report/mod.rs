@@ -326,7 +326,7 @@ fn executive_summary(
     let calls: u64 = ops.iter().map(|o| o.count).sum();
     let failures: u64 = ops.iter().map(OperationSnapshot::failed).sum();
     let cancelled: u64 = ops.iter().map(|o| o.cancelled).sum();
-    let sum_ns: u64 = ops.iter().map(|o| o.sum_ns).fold(0, u64::saturating_add);
+    let sum_ns: u128 = ops.iter().map(|o| o.sum_ns).fold(0, u128::saturating_add);
     let mut all = Histogram::default();
     for o in ops {
         all.merge(&o.histogram);

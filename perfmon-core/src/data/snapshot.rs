@@ -30,7 +30,7 @@ pub struct OperationSnapshot {
     /// Async calls dropped before completion.
     pub cancelled: u64,
     /// Sum of all durations, in nanoseconds.
-    pub sum_ns: u64,
+    pub sum_ns: u128,
     /// Items processed (see `record_items`); 0 for most operations.
     #[serde(default)]
     pub items: u64,
@@ -231,7 +231,7 @@ mod tests {
             errors: 1,
             panics: 0,
             cancelled: 0,
-            sum_ns: values.iter().sum(),
+            sum_ns: values.iter().map(|&v| u128::from(v)).sum(),
             items: 0,
             min_ns: *values.iter().min().unwrap(),
             max_ns: *values.iter().max().unwrap(),

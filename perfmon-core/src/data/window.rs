@@ -41,7 +41,7 @@ pub(crate) struct Counts {
     pub errors: u64,
     pub panics: u64,
     pub cancelled: u64,
-    pub sum_ns: u64,
+    pub sum_ns: u128,
     pub items: u64,
     pub histogram: Histogram,
 }
@@ -67,7 +67,7 @@ impl Counts {
             errors: self.errors.saturating_sub(earlier.errors),
             panics: self.panics.saturating_sub(earlier.panics),
             cancelled: self.cancelled.saturating_sub(earlier.cancelled),
-            sum_ns: self.sum_ns.wrapping_sub(earlier.sum_ns),
+            sum_ns: self.sum_ns.saturating_sub(earlier.sum_ns),
             items: self.items.saturating_sub(earlier.items),
             histogram: self.histogram.minus(&earlier.histogram),
         }
@@ -80,7 +80,7 @@ impl Counts {
         self.errors += other.errors;
         self.panics += other.panics;
         self.cancelled += other.cancelled;
-        self.sum_ns = self.sum_ns.wrapping_add(other.sum_ns);
+        self.sum_ns = self.sum_ns.saturating_add(other.sum_ns);
         self.items += other.items;
         self.histogram.merge(&other.histogram);
     }
@@ -179,7 +179,7 @@ mod tests {
     fn counts(values: &[u64]) -> Counts {
         Counts {
             levels: [values.len() as u64, 0, 0, 0, 0],
-            sum_ns: values.iter().sum(),
+            sum_ns: values.iter().map(|&v| u128::from(v)).sum(),
             histogram: Histogram::from_values(values.iter().copied()),
             ..Counts::default()
         }

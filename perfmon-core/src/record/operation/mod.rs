@@ -31,7 +31,10 @@ pub const STRIPES: usize = 8;
 #[repr(align(128))]
 #[derive(Default)]
 struct Stripe {
+    /// The low 64 bits of the stripe's total duration; `sum_carry` counts
+    /// its wraps, so the sum is `carry * 2^64 + sum_ns` and never wraps.
     sum_ns: AtomicU64,
+    sum_carry: AtomicU64,
     levels: [AtomicU64; 5],
     errors: AtomicU64,
     panics: AtomicU64,
@@ -96,6 +99,14 @@ impl std::fmt::Debug for Operation {
             .field("kind", &self.kind)
             .finish_non_exhaustive()
     }
+}
+
+/// A stripe's sum wrapped: one more 2^64 ns (cold: once per 584 years of
+/// recorded time per stripe, or a duration near `Duration::MAX`).
+#[cold]
+#[inline(never)]
+fn carry(stripe: &Stripe) {
+    stripe.sum_carry.fetch_add(1, Relaxed);
 }
 
 thread_local! {
@@ -208,7 +219,10 @@ impl Operation {
     fn record_counts(&self, ns: u64, outcome: Outcome, details: impl FnOnce() -> CallDetails) {
         let stripe = &self.stripes[stripe_index()];
         stripe.histogram.record(ns);
-        stripe.sum_ns.fetch_add(ns, Relaxed);
+        let before = stripe.sum_ns.fetch_add(ns, Relaxed);
+        if before.checked_add(ns).is_none() {
+            carry(stripe);
+        }
         let bounds = [
             self.bounds[0].load(Relaxed),
             self.bounds[1].load(Relaxed),
@@ -368,7 +382,12 @@ impl Operation {
             for (acc, l) in c.levels.iter_mut().zip(&s.levels) {
                 *acc += l.load(Relaxed);
             }
-            c.sum_ns = c.sum_ns.wrapping_add(s.sum_ns.load(Relaxed));
+            // A reader between a wrap and its carry sees the sum 2^64 ns
+            // short for that instant; sums are otherwise exact.
+            let carry = u128::from(s.sum_carry.load(Relaxed)) << 64;
+            c.sum_ns = c
+                .sum_ns
+                .saturating_add(carry | u128::from(s.sum_ns.load(Relaxed)));
             c.errors += s.errors.load(Relaxed);
             c.panics += s.panics.load(Relaxed);
             c.cancelled += s.cancelled.load(Relaxed);
@@ -454,6 +473,7 @@ impl Operation {
     pub fn reset(&self) {
         for s in self.stripes.iter() {
             s.sum_ns.store(0, Relaxed);
+            s.sum_carry.store(0, Relaxed);
             for l in &s.levels {
                 l.store(0, Relaxed);
             }

@@ -55,3 +55,21 @@ fn reset_zeroes_everything() {
 fn stripes_do_not_share_a_cache_line() {
     assert!(std::mem::align_of::<Stripe>() >= 128);
 }
+
+/// The per-stripe sum carries into a second word instead of wrapping:
+/// three calls of `u64::MAX` ns (what `Duration::MAX` saturates to) and one
+/// more give the exact total, so the mean does not collapse.
+#[test]
+fn sums_never_wrap() {
+    let o = op();
+    for _ in 0..3 {
+        o.record_nanos(u64::MAX);
+    }
+    o.record_nanos(5);
+    let s = o.snapshot();
+    assert_eq!(s.sum_ns, 3 * u128::from(u64::MAX) + 5);
+    let mean = (3.0 * u64::MAX as f64 + 5.0) / 4.0;
+    assert!((s.mean_ns() - mean).abs() / mean < 1e-12, "{}", s.mean_ns());
+    o.reset();
+    assert_eq!(o.snapshot().sum_ns, 0, "the carry is reset too");
+}
