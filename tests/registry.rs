@@ -42,6 +42,76 @@ fn counts_are_exact_with_eight_threads_on_one_operation() {
     );
 }
 
+/// 16 threads x 100k calls into one operation while another thread takes
+/// snapshots of it and a third resets a different operation: at the end,
+/// count, level counts, histogram total and sum agree exactly. Snapshots
+/// taken meanwhile are not one instant (each counter is exact when read,
+/// and calls land between reads): the test checks that every figure only
+/// grows and never passes the final total.
+#[test]
+fn counts_are_exact_under_contention_with_snapshots_and_resets() {
+    const THREADS: u64 = 16;
+    let reg = Arc::new(Registry::new());
+    let op = reg.operation("contended.shared", Kind::Processing);
+    let other = reg.operation("contended.other", Kind::Processing);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (reg, done) = (reg.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut last = (0, 0, 0, 0u128);
+            let mut snapshots = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let s = reg.snapshot("contended.shared").unwrap();
+                let now = (s.count, s.levels.total(), s.histogram.count(), s.sum_ns);
+                assert!(
+                    now.0 >= last.0 && now.1 >= last.1 && now.2 >= last.2 && now.3 >= last.3,
+                    "a figure went backwards: {last:?} -> {now:?}"
+                );
+                assert!(now.0 <= THREADS * CALLS && now.2 <= THREADS * CALLS);
+                last = now;
+                snapshots += 1;
+            }
+            snapshots
+        })
+    };
+    let resetter = {
+        let (other, done) = (other.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut resets = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                other.record_nanos(5);
+                other.reset();
+                resets += 1;
+            }
+            resets
+        })
+    };
+    let writers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let op = op.clone();
+            std::thread::spawn(move || {
+                for i in 0..CALLS {
+                    op.record_nanos(1_000 + (i * 13 + t) % 9_000_000);
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
+    assert!(resetter.join().unwrap() > 0);
+    let s = reg.snapshot("contended.shared").unwrap();
+    assert_eq!(s.count, THREADS * CALLS);
+    assert_eq!(s.levels.total(), THREADS * CALLS);
+    assert_eq!(s.histogram.count(), THREADS * CALLS);
+    let expected: u128 = (0..THREADS)
+        .flat_map(|t| (0..CALLS).map(move |i| u128::from(1_000 + (i * 13 + t) % 9_000_000)))
+        .sum();
+    assert_eq!(s.sum_ns, expected);
+}
+
 #[test]
 fn counts_are_exact_with_eight_tasks_on_a_multi_thread_runtime() {
     let reg = Arc::new(Registry::new());
