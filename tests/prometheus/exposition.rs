@@ -197,6 +197,7 @@ fn check_histogram(f: &Family) {
 }
 
 /// The value of the sample `name` whose labels include `labels`.
+#[allow(dead_code)] // not every test binary that includes this file calls it
 pub fn value(families: &[Family], name: &str, labels: &[(&str, &str)]) -> f64 {
     families
         .iter()
