@@ -11,9 +11,10 @@
 //! about ten pages (5 KiB). Recording is one acquire load and one relaxed
 //! `fetch_add`: no lock, no allocation after the page exists.
 
+use crate::sync::core::{AtomicPtr, AtomicU64};
 use serde::{Deserialize, Serialize};
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering::*};
+use std::sync::atomic::Ordering::*;
 
 /// log2 of the number of buckets per power of two.
 pub const SUB_BITS: u32 = 6;
@@ -162,7 +163,9 @@ impl AtomicHistogram {
 impl Drop for AtomicHistogram {
     fn drop(&mut self) {
         for slot in &mut self.pages {
-            let ptr = *slot.get_mut();
+            // `swap` rather than `get_mut`: the same code runs on loom's
+            // atomics under the model checker.
+            let ptr = slot.swap(ptr::null_mut(), Relaxed);
             if !ptr.is_null() {
                 // SAFETY: installed from a Box; we have exclusive access.
                 drop(unsafe { Box::from_raw(ptr) });

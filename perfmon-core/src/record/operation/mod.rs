@@ -18,15 +18,20 @@ use crate::data::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
 use crate::level::{classify_nanos, LevelBounds};
-use crate::sync::lock;
+use crate::sync::core::{lock, AtomicU32, AtomicU64, Mutex, MutexGuard};
 use crate::units::MINUTE_MS;
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
-use std::sync::MutexGuard;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering::*};
+use std::sync::Arc;
 
 /// Number of stripes per operation.
+#[cfg(not(loom))]
 pub const STRIPES: usize = 8;
+/// Number of stripes per operation (one under the model checker: every
+/// thread of the model shares it, the most contended case, and a snapshot
+/// or reset touches an eighth of the atomics).
+#[cfg(loom)]
+pub const STRIPES: usize = 1;
 
 #[repr(align(128))]
 #[derive(Default)]
@@ -509,3 +514,6 @@ impl Operation {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
