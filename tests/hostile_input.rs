@@ -16,7 +16,7 @@ mod exposition;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use exposition::parse;
+use exposition::{parse, promtool_check};
 use http_body_util::BodyExt;
 use perfmon::axum::{router, RouterOptions};
 use perfmon::export::Format;
@@ -102,6 +102,29 @@ proptest! {
                 vars.iter().any(|(k, _)| msg.contains(k.as_str())),
                 "the error names no variable: {msg}"
             );
+        }
+    }
+}
+
+proptest! {
+    // promtool is a process per case: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 24, ..config() })]
+
+    /// Many hostile names in one registry: both formats pass `promtool check
+    /// metrics`, Prometheus' own parser (installed by scripts/test.sh; the
+    /// Rust parser above runs either way).
+    #[test]
+    fn hostile_names_pass_promtool(names in proptest::collection::vec("\\PC{1,30}|[\"\\\\\n{}=,# ]{1,8}", 1..40)) {
+        let reg = Registry::new();
+        for (i, name) in names.iter().enumerate() {
+            reg.record(name, Kind::parse("hostile"), Duration::from_millis(1 + i as u64));
+        }
+        for format in [Format::Prometheus, Format::OpenMetrics] {
+            let text = reg.prometheus(format);
+            parse(&text, format);
+            if format == Format::Prometheus {
+                promtool_check(&text);
+            }
         }
     }
 }
