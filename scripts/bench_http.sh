@@ -4,11 +4,6 @@
 # from Debian's packages when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  else
-    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  fi
-fi
+. scripts/lib.sh
+ensure_debian_package "command -v wrk" wrk "the load generator"
 cargo bench --features axum --bench http_layer "$@"

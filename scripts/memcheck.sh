@@ -6,15 +6,9 @@
 # Installs valgrind (Debian's package) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi
-}
-if ! command -v valgrind >/dev/null 2>&1; then
-  echo "installing valgrind (Debian package valgrind)..."
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null
-fi
+ensure_debian_package "command -v valgrind" valgrind "memcheck"
 
 # The test binary cargo built for `$@` (one target).
 binary() {

@@ -14,13 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-50000}"
-if ! command -v valgrind >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-  else
-    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-  fi
-fi
+. scripts/lib.sh
+ensure_debian_package "command -v valgrind" valgrind "callgrind counts instructions"
 bin=$(cargo bench --features axum --bench http_layer --no-run 2>&1 |
   sed -n 's/.*Executable .*(\(.*http_layer-[0-9a-f]*\)).*/\1/p' | tail -1)
 [ -x "$bin" ] || { echo "could not find the http_layer bench binary" >&2; exit 1; }

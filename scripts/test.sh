@@ -6,23 +6,12 @@
 #   in tests/dashboard_browser.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi
-}
-
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "installing promtool (Debian package prometheus)..."
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-fi
+ensure_debian_package "command -v promtool" prometheus "promtool checks the scrape output"
 export PERFMON_REQUIRE_PROMTOOL=1
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing chromium (headless browser of the dashboard test)..."
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
+ensure_debian_package "[ -x /usr/bin/chromium ]" chromium "the headless browser of the dashboard test"
 export PERFMON_REQUIRE_CHROMIUM=1
 
 cargo test --workspace --all-features "$@"
