@@ -112,6 +112,59 @@ fn counts_are_exact_under_contention_with_snapshots_and_resets() {
     assert_eq!(s.sum_ns, expected);
 }
 
+/// Resets racing with calls on the same operation (what the loom model
+/// cannot check, see perfmon-core's loom_tests.rs): no figure ever exceeds
+/// the calls made or wraps, and once the racing stops a reset zeroes all and
+/// later calls count exactly.
+#[test]
+fn resets_racing_with_calls_never_overcount_and_settle_exactly() {
+    const WRITERS: u64 = 4;
+    let reg = Arc::new(Registry::new());
+    let op = reg.operation("contended.reset", Kind::Processing);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let resetter = {
+        let (op, done) = (op.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut resets = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                op.reset();
+                resets += 1;
+            }
+            resets
+        })
+    };
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            let op = op.clone();
+            std::thread::spawn(move || {
+                for _ in 0..CALLS {
+                    op.record_nanos(1_000);
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(resetter.join().unwrap() > 0);
+    let s = op.snapshot();
+    let total = WRITERS * CALLS;
+    assert!(
+        s.count <= total && s.histogram.count() <= total,
+        "{} / {}",
+        s.count,
+        s.histogram.count()
+    );
+    assert!(s.sum_ns <= u128::from(total) * 1_000, "{}", s.sum_ns);
+    op.reset();
+    for _ in 0..10 {
+        op.record_nanos(1_000);
+    }
+    let s = op.snapshot();
+    assert_eq!((s.count, s.histogram.count(), s.sum_ns), (10, 10, 10_000));
+}
+
 #[test]
 fn counts_are_exact_with_eight_tasks_on_a_multi_thread_runtime() {
     let reg = Arc::new(Registry::new());
