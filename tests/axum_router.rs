@@ -163,7 +163,12 @@ async fn health_is_public_unless_protected() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["score", "score_band", "status"], "{body}");
+    assert_eq!(keys, ["score", "score_band", "status", "window"], "{body}");
+    assert_eq!(
+        body["window"],
+        serde_json::json!({"last_minutes": 5}),
+        "{body}"
+    );
     assert!(!r.text().contains("axum_router_test"), "{}", r.text());
     // With credentials: health per kind and the active alerts too.
     let r = send(&app, "GET", "/performance/health", bearer(), "").await;

@@ -97,6 +97,26 @@ fn slow_operations_and_recommendations_alone_equal_the_reports() {
     );
 }
 
+/// `analyze()` judges the present: the registry's analysis window (5
+/// minutes unless configured), and the report says so.
+#[test]
+fn analyze_judges_the_analysis_window() {
+    let reg = Registry::new();
+    let report = reg.scope(perfmon::analyze);
+    assert_eq!(report.window, perfmon::Window::LastMinutes(5));
+    perfmon::Config::builder()
+        .analysis_window_minutes(12)
+        .build()
+        .unwrap()
+        .apply_to(&reg)
+        .unwrap();
+    assert_eq!(
+        reg.scope(perfmon::analyze).window,
+        perfmon::Window::LastMinutes(12)
+    );
+    assert_eq!(reg.analysis_window(), perfmon::Window::LastMinutes(12));
+}
+
 /// One meaning of "failed" everywhere: errors and panics. Cancellations are
 /// their own figure in every view that shows failures.
 #[test]

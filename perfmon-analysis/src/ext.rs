@@ -50,7 +50,11 @@ pub trait RegistryExt: sealed::Sealed {
     /// ```
     fn compliance(&self) -> ComplianceReport;
 
-    /// [`health`](crate::health()) of this registry's operations and caches, against its targets.
+    /// [`health`](crate::health()) of this registry's operations and caches,
+    /// against its targets, over its analysis window (the last
+    /// [`Config::analysis_window_minutes`], 5 by default): a critical call
+    /// makes the status critical while it is in the window, not for ever.
+    /// Status and score come from the same snapshots.
     ///
     /// ```
     /// # use perfmon_analysis::RegistryExt as _;
@@ -69,6 +73,32 @@ pub trait RegistryExt: sealed::Sealed {
     /// assert_eq!(score.band, ScoreBand::Excellent);
     /// ```
     fn health(&self) -> HealthReport;
+
+    /// [`health`](crate::health()) over `window` ending at `now`
+    /// (`Window::All`: every call since the start).
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_analysis::HealthStatus;
+    /// use perfmon_core::{Kind, Outcome, Registry, Window};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let reg = Registry::new();
+    /// let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    /// let at = |min: u64| t0 + Duration::from_secs(min * 60);
+    /// let db = |ms, when| reg.record_at("db.q", Kind::DatabaseQuery, Duration::from_millis(ms), Outcome::Ok, None, when);
+    /// db(900, at(0)); // one critical call
+    /// for m in 1..=10 { db(5, at(m)); }
+    /// let window = reg.analysis_window(); // the last 5 minutes
+    /// assert_eq!(reg.health_at(window, at(2)).status, HealthStatus::Critical);
+    /// assert_eq!(reg.health_at(window, at(10)).status, HealthStatus::Healthy); // recovered
+    /// assert_eq!(reg.health_at(Window::All, at(10)).status, HealthStatus::Critical);
+    /// ```
+    fn health_at(&self, window: Window, now: SystemTime) -> HealthReport;
+
+    /// The window the production views judge: the last
+    /// [`Config::analysis_window_minutes`] of this registry's configuration.
+    fn analysis_window(&self) -> Window;
 
     /// The report for `options`, ending now. Reads the global alert engine's
     /// state but does not evaluate rules.
@@ -209,8 +239,16 @@ impl RegistryExt for Registry {
         crate::compliance::compliance_of(self)
     }
 
+    fn health_at(&self, window: Window, now: SystemTime) -> HealthReport {
+        crate::health::health_at_of(self, window, now)
+    }
+
+    fn analysis_window(&self) -> Window {
+        Window::LastMinutes(self.config().analysis_window_minutes)
+    }
+
     fn health(&self) -> HealthReport {
-        crate::health::health_of(self)
+        self.health_at(self.analysis_window(), SystemTime::now())
     }
 
     fn report(&self, options: &ReportOptions) -> Report {

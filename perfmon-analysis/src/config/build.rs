@@ -70,6 +70,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// The minutes health and alerts judge (1..=1440; default 5).
+    pub fn analysis_window_minutes(mut self, minutes: u32) -> Self {
+        self.config.analysis_window_minutes = minutes;
+        self
+    }
+
     /// The `slow` level bound of kinds without a table of their own (above
     /// their 1000 ms `acceptable` bound).
     pub fn slow_threshold(mut self, threshold: Duration) -> Self {
@@ -272,6 +278,14 @@ pub(super) fn validate(c: &Config, name: &dyn Fn(&str) -> String) -> Result<(), 
         return Err(ConfigError::invalid(
             key,
             c.retention_minutes,
+            EXPECT_RETENTION,
+        ));
+    }
+    if !(1..=MAX_RETENTION_MINUTES).contains(&c.analysis_window_minutes) {
+        let key = name("analysis_window_minutes");
+        return Err(ConfigError::invalid(
+            key,
+            c.analysis_window_minutes,
             EXPECT_RETENTION,
         ));
     }

@@ -13,6 +13,7 @@
 //! | `PERFMON_ENABLED` | `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off` (any case) | [`Config::enabled`] |
 //! | `PERFMON_MAX_OPERATIONS` | a whole number >= 1 | [`Config::max_operations`] |
 //! | `PERFMON_RETENTION_MINUTES` | a whole number from 1 to 1440 | [`Config::retention_minutes`] |
+//! | `PERFMON_ANALYSIS_WINDOW_MINUTES` | a whole number from 1 to 1440 | [`Config::analysis_window_minutes`] |
 //! | `PERFMON_SLOW_THRESHOLD_MS` | milliseconds above 1000 | [`Config::slow_threshold`] |
 //! | `PERFMON_TARGET_<KIND>_MS` | milliseconds above 0 | the target of `<kind>` (lowercased: `DATABASE_QUERY` is `database_query`, `BILLING` the custom kind `billing`); its warning and critical thresholds are the target times the latency factors below |
 //! | `PERFMON_LEVELS_<KIND>_MS` | four increasing milliseconds, `excellent,good,acceptable,slow` | the level bounds of `<kind>` |
@@ -51,6 +52,10 @@ use std::time::Duration;
 /// The longest retention, one day: `retention_minutes` accepts 1..=1440.
 pub const MAX_RETENTION_MINUTES: u32 = 24 * 60;
 
+/// The minutes the production views judge by default: health status and
+/// score, and [`analyze`](crate::analyze()) (alerts).
+pub const DEFAULT_ANALYSIS_WINDOW_MINUTES: u32 = 5;
+
 /// Everything perfmon can be configured with. Fields are public; a `Config`
 /// built by hand is checked by [`Config::validate`] (and by
 /// [`Config::apply_to`], which refuses an invalid one).
@@ -82,6 +87,12 @@ pub struct Config {
     pub max_operations: usize,
     /// How far back time windows reach, in minutes (60; 1..=1440).
     pub retention_minutes: u32,
+    /// The window the production views judge (5 minutes; 1..=1440, read
+    /// within the retention): health status and score, and the alerts of
+    /// [`analyze`](crate::analyze()), judge the last N minutes, not every
+    /// call since the process started. `Window::All` stays available where
+    /// asked for explicitly.
+    pub analysis_window_minutes: u32,
     /// The `slow` level bound of kinds without a level table of their own
     /// (processing, cache and custom kinds): 3000 ms by default; must exceed
     /// their `acceptable` bound, 1000 ms. Serialized in milliseconds.
@@ -103,6 +114,7 @@ impl Default for Config {
             enabled: true,
             max_operations: perfmon_core::DEFAULT_MAX_OPERATIONS,
             retention_minutes: 60,
+            analysis_window_minutes: DEFAULT_ANALYSIS_WINDOW_MINUTES,
             slow_threshold: LevelBounds::DEFAULT.slow,
             targets: BTreeMap::new(),
             level_bounds: BTreeMap::new(),

@@ -226,3 +226,31 @@ fn slow_threshold_reaches_the_overflow_operation_too() {
     assert_eq!(overflow.levels.get(Level::Slow), 1);
     assert_eq!(overflow.levels.get(Level::Critical), 1);
 }
+
+#[test]
+fn the_analysis_window_is_five_minutes_and_bad_values_name_key_and_value() {
+    assert_eq!(Config::default().analysis_window_minutes, 5);
+    let c = Config::builder()
+        .analysis_window_minutes(15)
+        .build()
+        .unwrap();
+    assert_eq!(c.analysis_window_minutes, 15);
+    let err = Config::builder()
+        .analysis_window_minutes(0)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        r#"analysis_window_minutes: expected a whole number of minutes from 1 to 1440, got "0""#
+    );
+    let env = |v: &str| {
+        Config::from_env_vars([("PERFMON_ANALYSIS_WINDOW_MINUTES".to_owned(), v.to_owned())])
+    };
+    assert_eq!(env("30").unwrap().analysis_window_minutes, 30);
+    let err = env("soon").unwrap_err().to_string();
+    assert!(
+        err.contains("PERFMON_ANALYSIS_WINDOW_MINUTES") && err.contains("soon"),
+        "{err}"
+    );
+}

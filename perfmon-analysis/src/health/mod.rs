@@ -300,8 +300,13 @@ pub fn health_score(
     })
 }
 
-pub(crate) fn health_of(reg: &Registry) -> HealthReport {
-    let ops = reg.snapshots(); // one read, so status and score agree
+pub(crate) fn health_at_of(
+    reg: &Registry,
+    window: perfmon_core::Window,
+    now: std::time::SystemTime,
+) -> HealthReport {
+    // One read, so status and score agree: both come from these snapshots.
+    let ops = reg.snapshots_at(window, now);
     let caches = reg.cache_snapshots();
     let report = compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
     health_from(&ops, &report)

@@ -188,11 +188,19 @@ pub fn report(options: &ReportOptions) -> Report {
     perfmon_core::with_registry(|reg| reg.report(options))
 }
 
-/// Evaluates alerts on the current registry and the global engine now, and returns the
-/// report (see [`Registry::analyze_with`](crate::RegistryExt::analyze_with)).
+/// Evaluates alerts on the current registry and the global engine now, over
+/// the registry's analysis window (the last
+/// [`Config::analysis_window_minutes`](crate::Config::analysis_window_minutes),
+/// 5 by default: alerts judge the present, not every call since the start),
+/// and returns the report, whose `window` says so (see
+/// [`Registry::analyze_with`](crate::RegistryExt::analyze_with)).
 pub fn analyze() -> Report {
     perfmon_core::with_registry(|reg| {
-        reg.analyze_with(alerts(), &ReportOptions::default(), SystemTime::now())
+        let options = ReportOptions {
+            window: reg.analysis_window(),
+            ..ReportOptions::default()
+        };
+        reg.analyze_with(alerts(), &options, SystemTime::now())
     })
 }
 

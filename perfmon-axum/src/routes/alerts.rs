@@ -105,18 +105,25 @@ pub(crate) async fn recommendations(
 /// The body of `POST /analyze`.
 #[derive(Debug, Serialize)]
 pub(crate) struct AnalyzeBody {
+    /// What was judged: the registry's analysis window.
+    window: perfmon_core::Window,
     summary: ExecutiveSummary,
     /// Alerts this evaluation opened, escalated or resolved.
     events: Vec<AlertEvent>,
 }
 
 pub(crate) async fn analyze(State(shared): State<Arc<Shared>>) -> Json<AnalyzeBody> {
-    let mut report =
-        shared
-            .registry
-            .analyze_with(&shared.alerts, &ReportOptions::default(), SystemTime::now());
+    // Alerts judge the present: the registry's analysis window.
+    let options = ReportOptions {
+        window: shared.registry.analysis_window(),
+        ..ReportOptions::default()
+    };
+    let mut report = shared
+        .registry
+        .analyze_with(&shared.alerts, &options, SystemTime::now());
     report.events.truncate(MAX_ALERTS);
     Json(AnalyzeBody {
+        window: report.window,
         summary: report.summary,
         events: report.events,
     })

@@ -29,6 +29,8 @@ const MAX_ALERTS: usize = 100;
 /// status code should read `status`).
 #[derive(Debug, Serialize)]
 pub(crate) struct HealthBody {
+    /// What was judged: the registry's analysis window.
+    window: perfmon_core::Window,
     /// The worst status of the kinds (`healthy` without calls).
     status: HealthStatus,
     /// 0-100, `null` without calls.
@@ -47,9 +49,13 @@ pub(crate) struct HealthBody {
     active_alerts: Vec<Alert>,
 }
 
-/// The body of `GET /health` without credentials: status and score only.
+/// The body of `GET /health` without credentials: status and score only,
+/// over the window it says.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub(crate) struct PublicHealth {
+    /// What was judged: the registry's analysis window (the last 5 minutes
+    /// by default).
+    window: perfmon_core::Window,
     /// The worst status of the kinds (`healthy` without calls).
     status: HealthStatus,
     /// 0-100, `null` without calls.
@@ -75,6 +81,7 @@ pub(crate) async fn health(State(shared): State<Arc<Shared>>, parts: Parts) -> R
         _ => {
             let h = shared.registry.health();
             let body = PublicHealth {
+                window: shared.registry.analysis_window(),
                 status: h.status,
                 score: h.score.as_ref().map(|s| s.score),
                 score_band: h.score.as_ref().map(|s| s.band),
@@ -92,6 +99,7 @@ fn full(shared: &Shared) -> HealthBody {
     let active_alert_count = active.len();
     active.truncate(MAX_ALERTS);
     HealthBody {
+        window: shared.registry.analysis_window(),
         status: h.status,
         score: h.score.as_ref().map(|s| s.score),
         score_band: h.score.as_ref().map(|s| s.band),

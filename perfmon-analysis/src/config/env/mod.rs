@@ -11,10 +11,11 @@ use std::time::Duration;
 const PREFIX: &str = "PERFMON_";
 
 /// The variables with a fixed name (for "did you mean" suggestions).
-const FIXED: [&str; 5] = [
+const FIXED: [&str; 6] = [
     "PERFMON_ENABLED",
     "PERFMON_MAX_OPERATIONS",
     "PERFMON_RETENTION_MINUTES",
+    "PERFMON_ANALYSIS_WINDOW_MINUTES",
     "PERFMON_SLOW_THRESHOLD_MS",
     "PERFMON_CACHE_TARGET",
 ];
@@ -94,6 +95,12 @@ impl ConfigBuilder {
                 let n = n.filter(|n| (1..=MAX_RETENTION_MINUTES).contains(n));
                 self.config.retention_minutes = n.ok_or_else(|| bad(EXPECT_RETENTION))?;
                 "retention_minutes".to_owned()
+            }
+            "PERFMON_ANALYSIS_WINDOW_MINUTES" => {
+                let n = value.parse::<u32>().ok();
+                let n = n.filter(|n| (1..=MAX_RETENTION_MINUTES).contains(n));
+                self.config.analysis_window_minutes = n.ok_or_else(|| bad(EXPECT_RETENTION))?;
+                "analysis_window_minutes".to_owned()
             }
             "PERFMON_SLOW_THRESHOLD_MS" => {
                 let d = parse_ms(value).filter(|d| *d > LevelBounds::DEFAULT.acceptable);
