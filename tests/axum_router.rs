@@ -220,6 +220,20 @@ async fn the_dashboard_body_is_sized_to_what_it_renders() {
     let full = send(&app, "GET", "/p/report", bearer(), "").await;
     let body = large.json();
     assert!(body.get("operations").is_none() && body.get("snapshots").is_none());
+    // The live view judges the analysis window (5 minutes by default).
+    assert_eq!(body["window"], serde_json::json!({"last_minutes": 5}));
+    let hours = send(
+        &app,
+        "GET",
+        "/p/report?format=dashboard&hours=2",
+        bearer(),
+        "",
+    )
+    .await;
+    assert_eq!(
+        hours.json()["window"],
+        serde_json::json!({"last_minutes": 60})
+    );
     assert_eq!(body["slow_operations"].as_array().unwrap().len(), 20);
     assert!(
         large.body.len() < 2 * small.body.len() + 16 * 1024,

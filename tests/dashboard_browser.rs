@@ -222,6 +222,11 @@ fn dashboard_renders_the_service_data_in_chromium() {
     );
     assert!(dom.contains("reports.aggregate"), "slow operation missing");
     assert!(dom.contains("<svg"), "latency chart missing");
+    // The live view says which window it judged (the analysis window).
+    assert!(
+        dom.contains("judging the last 5 minutes"),
+        "window missing:\n{dom}"
+    );
     // (The script's own text is in the DOM too: look at elements, not words.)
     assert!(
         dom.contains(r#"<div id="banner" class="banner" role="alert" hidden="">"#),

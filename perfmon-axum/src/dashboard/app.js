@@ -236,8 +236,10 @@
     renderSlow(report.slow_operations || []);
     renderRecommendations(report.recommendations || []);
     if (report.generated_at_unix_ms) {
+      var w = report.window || {};
+      var judged = w.last_minutes ? 'judging the last ' + w.last_minutes + ' minutes' : 'judging every call since the start';
       fill('footer', 'perfmon \u00b7 report generated ' + clock(new Date(report.generated_at_unix_ms)) +
-        ' \u00b7 refreshes every 30 s');
+        ' \u00b7 ' + judged + ' \u00b7 refreshes every 30 s');
     }
   }
 

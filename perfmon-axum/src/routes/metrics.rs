@@ -154,7 +154,8 @@ pub(crate) struct TrimmedReport {
 }
 
 /// `GET /report?format=dashboard`: what the dashboard page renders, and no
-/// more (its size does not grow with the number of operations).
+/// more (its size does not grow with the number of operations), over the
+/// registry's analysis window unless `hours` is given.
 #[derive(Debug, Serialize)]
 pub(crate) struct DashboardReport {
     generated_at_unix_ms: u64,
@@ -178,6 +179,10 @@ pub(crate) async fn report(
         // Rows the page shows at most; no per-operation summaries.
         options.top_n = DASHBOARD_ROWS;
         options.max_operations = 0;
+        // The live view judges the present unless `hours` asks otherwise.
+        if q.hours.is_none() {
+            options.window = shared.registry.analysis_window();
+        }
     }
     let r = shared.report(&options);
     match format {
