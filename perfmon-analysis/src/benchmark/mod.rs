@@ -265,7 +265,7 @@ impl<'a> IntoIterator for &'a Benchmarks {
 pub const MAX_SUGGESTED_ROWS: usize = 10;
 
 pub(crate) fn validate_benchmarks_of(reg: &Registry, benchmarks: &[Benchmark]) -> BenchmarkReport {
-    let mut suggest = suggest::Suggestions::new(reg, MAX_SUGGESTED_ROWS);
+    let mut suggest = suggest::Suggestions::new(MAX_SUGGESTED_ROWS);
     BenchmarkReport {
         rows: benchmarks
             .iter()

@@ -13,7 +13,7 @@ pub(crate) struct Suggestions {
 }
 
 impl Suggestions {
-    pub(crate) fn new(_registry: &Registry, budget: usize) -> Self {
+    pub(crate) fn new(budget: usize) -> Self {
         Suggestions {
             names: None,
             budget,
