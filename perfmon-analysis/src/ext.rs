@@ -54,7 +54,9 @@ pub trait RegistryExt: sealed::Sealed {
     /// against its targets, over its analysis window (the last
     /// [`Config::analysis_window_minutes`], 5 by default): a critical call
     /// makes the status critical while it is in the window, not for ever.
-    /// Status and score come from the same snapshots.
+    /// Status and score come from the same snapshots and never contradict
+    /// each other (a status caps the score: see the [`health`](mod@crate::health)
+    /// module docs).
     ///
     /// ```
     /// # use perfmon_analysis::RegistryExt as _;
@@ -69,8 +71,9 @@ pub trait RegistryExt: sealed::Sealed {
     /// let h = reg.health();
     /// assert_eq!(h.status, HealthStatus::Warning); // 25 % slow
     /// let score = h.score.unwrap();
-    /// assert_eq!(score.score, 82); // (0.60 * 0.75 + 0.25 * 1.0) / 0.85
-    /// assert_eq!(score.band, ScoreBand::Excellent);
+    /// assert_eq!(score.formula, 82); // (0.60 * 0.75 + 0.25 * 1.0) / 0.85
+    /// assert_eq!(score.score, 79); // a warning allows 79 at most
+    /// assert_eq!(score.band, ScoreBand::Good);
     /// ```
     fn health(&self) -> HealthReport;
 

@@ -26,6 +26,28 @@
 //! Cancelled calls are not errors here (a dropped future is usually the
 //! caller giving up); their durations count in `L`. With no part present
 //! there is no score. Bands: [`ScoreBand`].
+//!
+//! # Status and score agree
+//!
+//! Both come from the same snapshots: those of one window (the analysis
+//! window, the last 5 minutes by default, for [`Registry::health`](crate::RegistryExt::health),
+//! `analyze` and `/health`), so a critical call makes the status critical
+//! while it is in the window, not for ever. They are then reconciled, so
+//! they never contradict each other:
+//!
+//! | status | scores it allows |
+//! |---|---|
+//! | healthy | 80-100 (excellent) |
+//! | degraded | 60-100 |
+//! | warning | 40-79 |
+//! | critical | 0-59 (fair or poor) |
+//!
+//! A status from the calls' levels caps the score (one critical call among a
+//! thousand fast ones: critical, and the score at most 59 whatever the
+//! formula gave, which [`HealthScore::formula`] keeps); a score that says
+//! worse raises the status (a score below 80 is at least degraded, below
+//! 60 at least warning, below 40 critical: many errors, or caches far
+//! below target, make the service unhealthy even with fast calls).
 
 use crate::compliance::{compliance, ComplianceReport};
 use crate::target::{CacheTarget, Target};
@@ -165,8 +187,11 @@ pub struct ComponentHealth {
 /// The 0-100 score and its parts (each 0.0..=1.0; `None` without data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealthScore {
-    /// The score, 0 to 100.
+    /// The score, 0 to 100: the formula's, capped by the status (see the
+    /// [module docs](self)).
     pub score: u8,
+    /// What the formula gave before the status capped it.
+    pub formula: u8,
     /// Its band.
     pub band: ScoreBand,
     /// `L`: latency compliance.
@@ -257,13 +282,41 @@ pub fn health_from(ops: &[OperationSnapshot], report: &ComplianceReport) -> Heal
             .sum();
         sum / report.caches.len() as f64
     });
+    let (status, score) = reconcile(status, health_score(latency, error_part, cache_part));
     HealthReport {
         status,
         components,
-        score: health_score(latency, error_part, cache_part),
+        score,
         calls,
         error_rate,
     }
+}
+
+/// Makes status and score agree (the table in the [module docs](self)).
+fn reconcile(
+    status: HealthStatus,
+    score: Option<HealthScore>,
+) -> (HealthStatus, Option<HealthScore>) {
+    let Some(mut s) = score else {
+        return (status, None);
+    };
+    let implied = match s.score {
+        80.. => HealthStatus::Healthy,
+        60..=79 => HealthStatus::Degraded,
+        40..=59 => HealthStatus::Warning,
+        _ => HealthStatus::Critical,
+    };
+    let status = status.max(implied);
+    let ceiling = match status {
+        HealthStatus::Critical => 59,
+        HealthStatus::Warning => 79,
+        HealthStatus::Degraded | HealthStatus::Healthy => 100,
+    };
+    if s.score > ceiling {
+        s.score = ceiling;
+        s.band = ScoreBand::from_score(ceiling);
+    }
+    (status, Some(s))
 }
 
 /// The score from its parts (see the [module docs](self)); `None` when no
@@ -293,6 +346,7 @@ pub fn health_score(
     let value = (100.0 * sum / weight).round().clamp(0.0, 100.0) as u8;
     Some(HealthScore {
         score: value,
+        formula: value,
         band: ScoreBand::from_score(value),
         latency,
         errors,

@@ -154,3 +154,60 @@ fn statuses_serialize_in_snake_case_and_order_by_severity() {
     assert_eq!(v["components"][0]["kind"], "database_query");
     assert_eq!(v["score"]["band"], "excellent");
 }
+
+#[test]
+fn status_caps_the_score_and_a_low_score_raises_the_status() {
+    let score = |v: u8| health_score(Some(f64::from(v) / 100.0), None, None);
+    let check = |status, v: u8| {
+        let (s, sc) = reconcile(status, score(v));
+        let sc = sc.unwrap();
+        assert_eq!(sc.formula, v);
+        (s, sc.score, sc.band)
+    };
+    use HealthStatus::*;
+    // The status caps the score...
+    assert_eq!(check(Critical, 100), (Critical, 59, ScoreBand::Fair));
+    assert_eq!(check(Warning, 95), (Warning, 79, ScoreBand::Good));
+    assert_eq!(check(Degraded, 95), (Degraded, 95, ScoreBand::Excellent));
+    assert_eq!(check(Critical, 30), (Critical, 30, ScoreBand::Poor));
+    // ... and a score that says worse raises the status.
+    assert_eq!(check(Healthy, 79), (Degraded, 79, ScoreBand::Good));
+    assert_eq!(check(Healthy, 59), (Warning, 59, ScoreBand::Fair));
+    assert_eq!(check(Degraded, 39), (Critical, 39, ScoreBand::Poor));
+    assert_eq!(check(Healthy, 80), (Healthy, 80, ScoreBand::Excellent));
+    assert_eq!(reconcile(Warning, None), (Warning, None));
+    // Every pair agrees afterwards.
+    for status in [Healthy, Degraded, Warning, Critical] {
+        for v in 0..=100u8 {
+            let (s, sc) = reconcile(status, score(v));
+            let got = sc.unwrap().score;
+            let allowed = match s {
+                Healthy => 80..=100,
+                Degraded => 60..=100,
+                Warning => 40..=79,
+                Critical => 0..=59,
+            };
+            assert!(allowed.contains(&got), "{s:?} with {got}");
+        }
+    }
+}
+
+#[test]
+fn many_errors_make_fast_calls_unhealthy() {
+    let reg = Registry::new();
+    for i in 0..100 {
+        let outcome = if i < 10 { Outcome::Error } else { Outcome::Ok };
+        reg.record_outcome(
+            "db",
+            Kind::DatabaseQuery,
+            Duration::from_millis(5),
+            outcome,
+            None,
+        );
+    }
+    // L = 1, E = 0 (10 % errors): 0.60 / 0.85 = 71, "good", so degraded.
+    let h = reg.health_at(perfmon_core::Window::All, std::time::SystemTime::now());
+    assert_eq!(h.score.as_ref().unwrap().score, 71);
+    assert_eq!(h.status, HealthStatus::Degraded);
+    assert_eq!(h.components[0].status, HealthStatus::Healthy);
+}
