@@ -27,8 +27,15 @@ pub struct AlertThresholds {
     pub latency_warning_factor: f64,
     /// ... and its `critical` at this multiple. Default 2.0.
     pub latency_critical_factor: f64,
-    /// Operations with fewer calls are not judged on their error rate.
-    /// Default 10.
+    /// An operation whose p95 over the window is above this multiple of its
+    /// kind's target raises a `latency_p95` alert, severity medium (the
+    /// `max_p95_latency_ms` of the systems perfmon replaces, per kind).
+    /// Default 2.0.
+    pub p95_warning_factor: f64,
+    /// ... and above this multiple, critical. Default 3.0.
+    pub p95_critical_factor: f64,
+    /// Operations with fewer calls in the window are not judged on their
+    /// error rate or their p95. Default 10.
     pub min_calls: u64,
     /// Hit-rate thresholds of caches: below `warning` medium, below
     /// `critical` high. Default 0.95 / 0.90 / 0.85.
@@ -51,6 +58,13 @@ pub struct AlertThresholds {
     /// More calls of one operation in one request than this is an N+1
     /// pattern: severity medium (high above 5x). Default 10.
     pub n_plus_one_calls: u64,
+    /// How far back past its threshold a figure must come before an active
+    /// alert resolves, as a fraction of the threshold: with 0.1, a latency
+    /// alert opened above 37.5 ms stays active until the mean is at most
+    /// 33.75 ms, so a figure hovering at a threshold does not open and
+    /// resolve an alert at every evaluation (for hit rates, the miss rate
+    /// is judged this way). Default 0.1; 0 turns hysteresis off.
+    pub hysteresis: f64,
 }
 
 impl Default for AlertThresholds {
@@ -60,6 +74,8 @@ impl Default for AlertThresholds {
             error_rate_critical: 0.20,
             latency_warning_factor: 1.5,
             latency_critical_factor: 2.0,
+            p95_warning_factor: 2.0,
+            p95_critical_factor: 3.0,
             min_calls: 10,
             cache: CacheTarget::DEFAULT,
             min_cache_lookups: 20,
@@ -70,6 +86,7 @@ impl Default for AlertThresholds {
             disk_percent: 90.0,
             resource_critical_percent: 95.0,
             n_plus_one_calls: 10,
+            hysteresis: 0.1,
         }
     }
 }
@@ -123,6 +140,18 @@ impl AlertThresholds {
             "cache.critical must be at least 0",
         );
         ordered(self.cache.target, 1.0, "cache.target must be at most 1");
+        ordered(
+            self.p95_warning_factor,
+            self.p95_critical_factor,
+            "p95_warning_factor must be at most p95_critical_factor",
+        );
+        ordered(
+            1.0,
+            self.p95_warning_factor,
+            "p95_warning_factor must be at least 1",
+        );
+        ordered(0.0, self.hysteresis, "hysteresis must be at least 0");
+        ordered(self.hysteresis, 0.5, "hysteresis must be at most 0.5");
         ordered(0.0, self.degradation, "degradation must be at least 0");
         ordered(
             self.degradation,
@@ -210,6 +239,11 @@ pub struct AlertInput<'a> {
     pub targets: &'a [(Kind, Target)],
     /// Rule thresholds.
     pub thresholds: AlertThresholds,
+    /// Ids of the alerts active before this evaluation, sorted: a rule keeps
+    /// their conditions until the figure is back past the threshold by the
+    /// [`hysteresis`](AlertThresholds::hysteresis) margin.
+    /// [`AlertEngine::evaluate`](crate::AlertEngine::evaluate) fills it.
+    pub active: &'a [String],
 }
 
 impl<'a> AlertInput<'a> {
@@ -255,6 +289,32 @@ impl<'a> AlertInput<'a> {
     pub fn thresholds(mut self, thresholds: AlertThresholds) -> Self {
         self.thresholds = thresholds;
         self
+    }
+
+    /// With the ids of the alerts active now (sorted, as
+    /// [`AlertEngine::active_ids`](crate::AlertEngine::active_ids) gives them).
+    pub fn active(mut self, ids: &'a [String]) -> Self {
+        self.active = ids;
+        self
+    }
+
+    /// Whether the alert of `rule` on `subject` (id `"{rule}:{subject}"`)
+    /// is active; no allocation.
+    pub fn is_active(&self, rule: super::Rule, subject: &str) -> bool {
+        let wanted = || rule.name().bytes().chain(*b":").chain(subject.bytes());
+        self.active
+            .binary_search_by(|id| id.bytes().cmp(wanted()))
+            .is_ok()
+    }
+
+    /// Whether `value` is above `threshold` for a new alert, or above it
+    /// less the hysteresis margin for an active one.
+    pub(crate) fn exceeds(&self, active: bool, value: f64, threshold: f64) -> bool {
+        if active {
+            value > threshold * (1.0 - self.thresholds.hysteresis)
+        } else {
+            value > threshold
+        }
     }
 
     /// The target of a kind: an override when given, else the default.

@@ -69,6 +69,8 @@ impl fmt::Display for Severity {
 pub enum Rule {
     /// An operation's mean above its kind's warning threshold.
     Latency,
+    /// An operation's p95 above a multiple of its kind's target.
+    LatencyP95,
     /// A kind's call-weighted mean above its warning threshold.
     KindLatency,
     /// Errors and panics over calls above the threshold.
@@ -88,6 +90,7 @@ impl Rule {
     pub fn name(self) -> &'static str {
         match self {
             Rule::Latency => "latency",
+            Rule::LatencyP95 => "latency_p95",
             Rule::KindLatency => "kind_latency",
             Rule::ErrorRate => "error_rate",
             Rule::CacheHitRate => "cache_hit_rate",

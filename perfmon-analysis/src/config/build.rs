@@ -125,6 +125,13 @@ impl ConfigBuilder {
         latency_warning_factor;
         /// Latency over target factor that is critical (>= 1).
         latency_critical_factor;
+        /// p95 over target factor that raises a warning (>= 1; default 2).
+        p95_warning_factor;
+        /// p95 over target factor that is critical (>= 1; default 3).
+        p95_critical_factor;
+        /// Fraction of a threshold a figure must come back past before an
+        /// active alert resolves (0 to 0.5; default 0.1).
+        hysteresis;
         /// Relative slow-down that counts as a degradation (above 0).
         degradation;
         /// CPU percentage that counts as pressure (above 0, at most 100).
@@ -208,7 +215,7 @@ fn percent(v: f64) -> bool {
     v > 0.0 && v <= 100.0
 }
 
-pub(super) fn alert_fields() -> [AlertField; 7] {
+pub(super) fn alert_fields() -> [AlertField; 10] {
     [
         AlertField {
             field: "alerts.error_rate_high",
@@ -237,6 +244,27 @@ pub(super) fn alert_fields() -> [AlertField; 7] {
             expected: FACTOR,
             ok: factor,
             get: |a| &mut a.latency_critical_factor,
+        },
+        AlertField {
+            field: "alerts.p95_warning_factor",
+            env: "PERFMON_ALERT_P95_WARNING_FACTOR",
+            expected: FACTOR,
+            ok: factor,
+            get: |a| &mut a.p95_warning_factor,
+        },
+        AlertField {
+            field: "alerts.p95_critical_factor",
+            env: "PERFMON_ALERT_P95_CRITICAL_FACTOR",
+            expected: FACTOR,
+            ok: factor,
+            get: |a| &mut a.p95_critical_factor,
+        },
+        AlertField {
+            field: "alerts.hysteresis",
+            env: "PERFMON_ALERT_HYSTERESIS",
+            expected: "a fraction from 0 to 0.5",
+            ok: |v| (0.0..=0.5).contains(&v),
+            get: |a| &mut a.hysteresis,
         },
         AlertField {
             field: "alerts.degradation",
@@ -321,6 +349,12 @@ pub(super) fn validate(c: &Config, name: &dyn Fn(&str) -> String) -> Result<(), 
             a.latency_warning_factor,
             "alerts.latency_critical_factor",
             a.latency_critical_factor,
+        ),
+        (
+            "alerts.p95_warning_factor",
+            a.p95_warning_factor,
+            "alerts.p95_critical_factor",
+            a.p95_critical_factor,
         ),
     ] {
         if wv > cv {

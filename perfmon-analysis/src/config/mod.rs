@@ -22,13 +22,17 @@
 //! | `PERFMON_ALERT_ERROR_RATE_CRITICAL` | a rate above 0, at most 1 | [`AlertThresholds::error_rate_critical`] (0.20) |
 //! | `PERFMON_ALERT_LATENCY_WARNING_FACTOR` | a factor >= 1 | [`AlertThresholds::latency_warning_factor`] (1.5) |
 //! | `PERFMON_ALERT_LATENCY_CRITICAL_FACTOR` | a factor >= 1 | [`AlertThresholds::latency_critical_factor`] (2.0) |
+//! | `PERFMON_ALERT_P95_WARNING_FACTOR` | a factor >= 1 | [`AlertThresholds::p95_warning_factor`] (2.0) |
+//! | `PERFMON_ALERT_P95_CRITICAL_FACTOR` | a factor >= 1 | [`AlertThresholds::p95_critical_factor`] (3.0) |
+//! | `PERFMON_ALERT_HYSTERESIS` | a fraction from 0 to 0.5 | [`AlertThresholds::hysteresis`] (0.1) |
 //! | `PERFMON_ALERT_DEGRADATION` | a number above 0 | [`AlertThresholds::degradation`] (0.5) |
 //! | `PERFMON_ALERT_CPU_PERCENT` | a percentage above 0, at most 100 | [`AlertThresholds::cpu_percent`] (80) |
 //! | `PERFMON_ALERT_MEMORY_PERCENT` | a percentage above 0, at most 100 | [`AlertThresholds::memory_percent`] (85) |
 //!
 //! Besides each value's own range, [`ConfigBuilder::build`] checks that the
 //! warning values do not exceed the critical ones (`error_rate_high <=
-//! error_rate_critical`, `latency_warning_factor <= latency_critical_factor`),
+//! error_rate_critical`, `latency_warning_factor <= latency_critical_factor`,
+//! `p95_warning_factor <= p95_critical_factor`),
 //! naming the variable that set the refused value.
 
 mod build;

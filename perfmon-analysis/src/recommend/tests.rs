@@ -243,6 +243,8 @@ fn n_plus_one_recommends_batching() {
         kind: Kind::DatabaseQuery,
         calls_in_one_request: 30,
         requests: 4,
+        first_seen_unix_ms: 0,
+        last_seen_unix_ms: 0,
     }];
     let recs = recommend(&AlertInput::default().requests(&p));
     assert_eq!(recs.len(), 1);
@@ -266,6 +268,8 @@ fn ordered_by_priority_then_impact() {
         kind: Kind::DatabaseQuery,
         calls_in_one_request: 11,
         requests: 1,
+        first_seen_unix_ms: 0,
+        last_seen_unix_ms: 0,
     }]; // medium
     let ops = reg.snapshots();
     let recs = recommend(&AlertInput::new(&ops).requests(&p));

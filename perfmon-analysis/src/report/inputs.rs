@@ -45,7 +45,7 @@ impl Inputs {
             now,
         );
         let degradations = degradations(&trends);
-        let requests = reg.request_patterns();
+        let requests = reg.request_patterns_at(window, now);
         let system = last_sample();
         let targets: Vec<(Kind, Target)> = ops
             .iter()

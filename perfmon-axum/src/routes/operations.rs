@@ -185,7 +185,7 @@ pub(crate) async fn database(
         .collect();
     let n_plus_one_threshold = reg.config().alerts.n_plus_one_calls;
     let mut n_plus_one: Vec<RequestPattern> = reg
-        .request_patterns()
+        .request_patterns_at(window, SystemTime::now())
         .into_iter()
         .filter(|p| p.kind == Kind::DatabaseQuery && p.calls_in_one_request >= n_plus_one_threshold)
         .collect();

@@ -21,6 +21,8 @@ struct State {
     active: BTreeMap<String, Alert>,
     history: VecDeque<Alert>,
     suppressions: Vec<Suppression>,
+    /// The instant of the latest evaluation applied.
+    last_applied: Option<SystemTime>,
 }
 
 /// Alerts over time. Time is an argument (`now`), so tests are
@@ -35,6 +37,16 @@ struct State {
 /// - A condition matched by an unexpired [`Suppression`] neither opens nor
 ///   escalates an alert (an active one stays active); expired suppressions
 ///   are dropped.
+///
+/// - Evaluations apply one at a time, in the order of their `now`: one made
+///   for an instant earlier than the latest applied (a background analysis
+///   that gathered its data before a `POST /analyze` that finished first)
+///   changes nothing and is counted ([`AlertEngine::stale_evaluations`]), so
+///   it never resolves an alert a later evaluation opened and `last_seen`
+///   never moves backwards.
+/// - Rules see which alerts are active ([`AlertInput::active`]), so an
+///   active alert stays until its figure is back past the threshold by the
+///   hysteresis margin.
 ///
 /// Callbacks run after the state is updated and its lock released, in
 /// registration order; a panicking callback is caught and counted
@@ -64,6 +76,7 @@ pub struct AlertEngine {
     callbacks: RwLock<Vec<Callback>>,
     history_capacity: usize,
     callback_panics: AtomicU64,
+    stale: AtomicU64,
 }
 
 impl std::fmt::Debug for AlertEngine {
@@ -97,6 +110,7 @@ impl AlertEngine {
             callbacks: RwLock::new(Vec::new()),
             history_capacity: capacity,
             callback_panics: AtomicU64::new(0),
+            stale: AtomicU64::new(0),
         }
     }
 
@@ -106,15 +120,68 @@ impl AlertEngine {
         lock(&self.state)
     }
 
-    /// Runs the rules on `input` and applies the conditions at `now`.
+    /// Runs the rules on `input` (told which alerts are active, for the
+    /// hysteresis) and applies the conditions at `now`; nothing happens when
+    /// `now` is earlier than the latest evaluation applied.
     pub fn evaluate(&self, input: &AlertInput<'_>, now: SystemTime) -> Vec<AlertEvent> {
-        self.apply(evaluate_rules(input), now)
+        let events = {
+            let mut s = self.lock();
+            if self.is_stale(&s, now) {
+                return Vec::new();
+            }
+            let active: Vec<String> = s.active.keys().cloned().collect();
+            let conditions = evaluate_rules(&input.clone().active(&active));
+            self.apply_locked(&mut s, conditions, now)
+        };
+        self.deliver(&events);
+        events
     }
 
     /// Applies conditions found elsewhere at `now` (the whole set present at
     /// this time: an active alert missing from it resolves). Of two
-    /// conditions with the same id, the more severe counts.
+    /// conditions with the same id, the more severe counts. Nothing happens
+    /// when `now` is earlier than the latest evaluation applied.
     pub fn apply(&self, conditions: Vec<Condition>, now: SystemTime) -> Vec<AlertEvent> {
+        let events = {
+            let mut s = self.lock();
+            if self.is_stale(&s, now) {
+                return Vec::new();
+            }
+            self.apply_locked(&mut s, conditions, now)
+        }; // state lock released before any callback runs
+        self.deliver(&events);
+        events
+    }
+
+    /// Evaluations refused so far because they were made for an instant
+    /// earlier than one already applied.
+    pub fn stale_evaluations(&self) -> u64 {
+        self.stale.load(Ordering::Relaxed)
+    }
+
+    /// The ids of the active alerts, sorted (what [`AlertInput::active`]
+    /// takes).
+    pub fn active_ids(&self) -> Vec<String> {
+        self.lock().active.keys().cloned().collect()
+    }
+
+    fn is_stale(&self, s: &State, now: SystemTime) -> bool {
+        let stale = s.last_applied.is_some_and(|last| now < last);
+        if stale {
+            self.stale.fetch_add(1, Ordering::Relaxed);
+            #[cfg(feature = "tracing")]
+            tracing::debug!(target: "perfmon", "alert evaluation for an earlier instant ignored");
+        }
+        stale
+    }
+
+    fn apply_locked(
+        &self,
+        s: &mut State,
+        conditions: Vec<Condition>,
+        now: SystemTime,
+    ) -> Vec<AlertEvent> {
+        s.last_applied = Some(now);
         let mut present: BTreeMap<String, Condition> = BTreeMap::new();
         for c in conditions {
             let id = c.id();
@@ -125,8 +192,7 @@ impl AlertEngine {
                 }
             }
         }
-        let events = {
-            let mut s = self.lock();
+        {
             s.suppressions.retain(|x| x.until > now);
             let mut events = Vec::new();
             let gone: Vec<String> = s
@@ -187,9 +253,7 @@ impl AlertEngine {
                 }
             }
             events
-        }; // state lock released before any callback runs
-        self.deliver(&events);
-        events
+        }
     }
 
     fn deliver(&self, events: &[AlertEvent]) {

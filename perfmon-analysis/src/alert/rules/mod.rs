@@ -5,12 +5,23 @@ use crate::target::Target;
 use perfmon_core::units::{duration_ms, nanos_to_ms};
 use perfmon_core::OVERFLOW_OPERATION;
 
-/// Every condition the rules find in `input`, in rule order (latency, kind
-/// latency, error rate, cache hit rate, degradation, resource, N+1).
+/// Every condition the rules find in `input`, in rule order (latency, p95
+/// latency, kind latency, error rate, cache hit rate, degradation, resource,
+/// N+1).
+///
+/// The rules judge whatever window the snapshots cover: the analysis window
+/// (the last 5 minutes by default) when the report or `analyze` gathers
+/// them. An alert already active ([`AlertInput::active`]) is kept until its
+/// figure is back past the threshold by the
+/// [`hysteresis`](crate::AlertThresholds::hysteresis) margin (10 % by
+/// default), so a figure hovering at a threshold does not flap.
 ///
 /// - latency: an operation whose mean is above its kind's `warning`
 ///   threshold is medium, above `critical` critical (value and threshold in
 ///   ms). The overflow operation, which mixes operations, is skipped.
+/// - p95 latency: an operation with at least `min_calls` calls whose p95 is
+///   above `p95_warning_factor` times its kind's target is medium, above
+///   `p95_critical_factor` times critical (ms).
 /// - kind latency: the same on the call-weighted mean of a kind's
 ///   operations, for kinds with at least two operations with calls.
 /// - error rate: errors + panics over calls above `error_rate_high` is high,
@@ -41,6 +52,7 @@ use perfmon_core::OVERFLOW_OPERATION;
 pub fn evaluate_rules(input: &AlertInput<'_>) -> Vec<Condition> {
     let mut out = Vec::new();
     latency(input, &mut out);
+    latency_p95(input, &mut out);
     kind_latency(input, &mut out);
     error_rate(input, &mut out);
     cache_hit_rate(input, &mut out);
@@ -56,20 +68,45 @@ fn ms_text(d: std::time::Duration) -> String {
     format!("{}", (ms * 1000.0).round() / 1000.0)
 }
 
-fn percent_text(p: f64) -> String {
+fn plain_number(p: f64) -> String {
     format!("{}", (p * 1000.0).round() / 1000.0)
 }
 
-fn latency_condition(rule: Rule, subject: &str, mean_ms: f64, t: &Target) -> Option<Condition> {
-    let warning = duration_ms(t.warning);
-    let critical = duration_ms(t.critical);
-    let (severity, threshold) = if mean_ms > critical {
-        (Severity::Critical, critical)
-    } else if mean_ms > warning {
-        (Severity::Medium, warning)
+/// The severity of a figure that grows worse upwards: `high` above
+/// `high_threshold`, else `low` above `low_threshold` (or within the
+/// hysteresis margin below it while the alert is active); with the
+/// threshold crossed.
+fn grade_above(
+    input: &AlertInput<'_>,
+    active: bool,
+    value: f64,
+    (low, low_threshold): (Severity, f64),
+    (high, high_threshold): (Severity, f64),
+) -> Option<(Severity, f64)> {
+    if value > high_threshold {
+        Some((high, high_threshold))
+    } else if input.exceeds(active, value, low_threshold) {
+        Some((low, low_threshold))
     } else {
-        return None;
-    };
+        None
+    }
+}
+
+fn latency_condition(
+    input: &AlertInput<'_>,
+    rule: Rule,
+    subject: &str,
+    mean_ms: f64,
+    t: &Target,
+) -> Option<Condition> {
+    let active = input.is_active(rule, subject);
+    let (severity, threshold) = grade_above(
+        input,
+        active,
+        mean_ms,
+        (Severity::Medium, duration_ms(t.warning)),
+        (Severity::Critical, duration_ms(t.critical)),
+    )?;
     Some(Condition {
         rule,
         subject: subject.to_owned(),
@@ -96,11 +133,46 @@ fn latency(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
     for op in judged_operations(input) {
         let t = input.target_for(&op.kind);
         out.extend(latency_condition(
+            input,
             Rule::Latency,
             &op.name,
             nanos_to_ms(op.mean_ns()),
             &t,
         ));
+    }
+}
+
+fn latency_p95(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let th = &input.thresholds;
+    for op in judged_operations(input).filter(|op| op.count >= th.min_calls) {
+        let Some(p95_ns) = op.quantile_ns(0.95) else {
+            continue;
+        };
+        let p95_ms = nanos_to_ms(p95_ns as f64);
+        let target_ms = duration_ms(input.target_for(&op.kind).target);
+        let active = input.is_active(Rule::LatencyP95, &op.name);
+        let Some((severity, threshold)) = grade_above(
+            input,
+            active,
+            p95_ms,
+            (Severity::Medium, target_ms * th.p95_warning_factor),
+            (Severity::Critical, target_ms * th.p95_critical_factor),
+        ) else {
+            continue;
+        };
+        out.push(Condition {
+            rule: Rule::LatencyP95,
+            subject: op.name.clone(),
+            severity,
+            message: format!(
+                "{} p95 at {p95_ms:.1} ms (threshold {} ms, target < {} ms)",
+                op.name,
+                plain_number(threshold),
+                plain_number(target_ms)
+            ),
+            value: p95_ms,
+            threshold,
+        });
     }
 }
 
@@ -113,6 +185,7 @@ fn kind_latency(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
         let kind = group.kind;
         let t = input.target_for(kind);
         out.extend(latency_condition(
+            input,
             Rule::KindLatency,
             kind.name(),
             mean_ms,
@@ -128,11 +201,14 @@ fn error_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
             continue;
         }
         let rate = op.failure_rate();
-        let (severity, threshold) = if rate > th.error_rate_critical {
-            (Severity::Critical, th.error_rate_critical)
-        } else if rate > th.error_rate_high {
-            (Severity::High, th.error_rate_high)
-        } else {
+        let active = input.is_active(Rule::ErrorRate, &op.name);
+        let Some((severity, threshold)) = grade_above(
+            input,
+            active,
+            rate,
+            (Severity::High, th.error_rate_high),
+            (Severity::Critical, th.error_rate_critical),
+        ) else {
             continue;
         };
         out.push(Condition {
@@ -143,7 +219,7 @@ fn error_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
                 "{} failing {:.1} % of calls (threshold {} %)",
                 op.name,
                 rate * 100.0,
-                percent_text(threshold * 100.0)
+                plain_number(threshold * 100.0)
             ),
             value: rate * 100.0,
             threshold: threshold * 100.0,
@@ -158,13 +234,18 @@ fn cache_hit_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
             continue;
         }
         let Some(rate) = c.hit_rate() else { continue };
-        let (severity, threshold) = if rate < th.cache.critical {
-            (Severity::High, th.cache.critical)
-        } else if rate < th.cache.warning {
-            (Severity::Medium, th.cache.warning)
-        } else {
+        // Judged on the miss rate, so the hysteresis margin has one meaning.
+        let active = input.is_active(Rule::CacheHitRate, &c.name);
+        let Some((severity, missed)) = grade_above(
+            input,
+            active,
+            1.0 - rate,
+            (Severity::Medium, 1.0 - th.cache.warning),
+            (Severity::High, 1.0 - th.cache.critical),
+        ) else {
             continue;
         };
+        let threshold = 1.0 - missed;
         out.push(Condition {
             rule: Rule::CacheHitRate,
             subject: c.name.clone(),
@@ -173,8 +254,8 @@ fn cache_hit_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
                 "cache {} hitting {:.1} % of lookups (threshold {} %, target {} %)",
                 c.name,
                 rate * 100.0,
-                percent_text(threshold * 100.0),
-                percent_text(th.cache.target * 100.0)
+                plain_number(threshold * 100.0),
+                plain_number(th.cache.target * 100.0)
             ),
             value: rate * 100.0,
             threshold: threshold * 100.0,
@@ -186,16 +267,20 @@ fn degradation(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
     let th = &input.thresholds;
     for d in input.degradations {
         let Some(growth) = d.growth() else { continue };
-        let (severity, threshold) = if growth > th.degradation_high {
-            (Severity::High, th.degradation_high)
-        } else if growth > th.degradation {
-            (Severity::Medium, th.degradation)
-        } else {
+        let subject = format!("{} {}", d.operation, d.metric);
+        let active = input.is_active(Rule::Degradation, &subject);
+        let Some((severity, threshold)) = grade_above(
+            input,
+            active,
+            growth,
+            (Severity::Medium, th.degradation),
+            (Severity::High, th.degradation_high),
+        ) else {
             continue;
         };
         out.push(Condition {
             rule: Rule::Degradation,
-            subject: format!("{} {}", d.operation, d.metric),
+            subject,
             severity,
             message: format!(
                 "{} {} up {:.0} % ({:.1} ms -> {:.1} ms; threshold {} %)",
@@ -204,7 +289,7 @@ fn degradation(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
                 growth * 100.0,
                 d.previous_ms,
                 d.current_ms,
-                percent_text(threshold * 100.0)
+                plain_number(threshold * 100.0)
             ),
             value: growth * 100.0,
             threshold: threshold * 100.0,
@@ -229,11 +314,14 @@ fn resource(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
         let Some(value) = value.filter(|v| v.is_finite()) else {
             continue;
         };
-        let (severity, threshold) = if value > th.resource_critical_percent {
-            (Severity::Critical, th.resource_critical_percent)
-        } else if value > limit {
-            (Severity::High, limit)
-        } else {
+        let active = input.is_active(Rule::Resource, subject);
+        let Some((severity, threshold)) = grade_above(
+            input,
+            active,
+            value,
+            (Severity::High, limit),
+            (Severity::Critical, th.resource_critical_percent),
+        ) else {
             continue;
         };
         out.push(Condition {
@@ -242,7 +330,7 @@ fn resource(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
             severity,
             message: format!(
                 "{label} at {value:.1} % (threshold {} %)",
-                percent_text(threshold)
+                plain_number(threshold)
             ),
             value,
             threshold,
@@ -253,14 +341,18 @@ fn resource(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
 fn n_plus_one(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
     let n = input.thresholds.n_plus_one_calls;
     for p in input.requests {
-        let (severity, threshold) = if p.calls_in_one_request > n.saturating_mul(5) {
-            (Severity::High, n.saturating_mul(5))
-        } else if p.calls_in_one_request > n {
-            (Severity::Medium, n)
-        } else {
+        let subject = p.subject();
+        let active = input.is_active(Rule::NPlusOne, &subject);
+        let Some((severity, threshold)) = grade_above(
+            input,
+            active,
+            p.calls_in_one_request as f64,
+            (Severity::Medium, n as f64),
+            (Severity::High, n.saturating_mul(5) as f64),
+        ) else {
             continue;
         };
-        let subject = p.subject();
+        let threshold = threshold as u64;
         out.push(Condition {
             rule: Rule::NPlusOne,
             message: format!(

@@ -243,6 +243,8 @@ fn n_plus_one_above_10_calls_per_request() {
         kind: Kind::DatabaseQuery,
         calls_in_one_request: calls,
         requests: 17,
+        first_seen_unix_ms: 0,
+        last_seen_unix_ms: 0,
     };
     let found = evaluate_rules(&AlertInput::default().requests(&[pattern(10)]));
     assert!(found.is_empty());
@@ -314,4 +316,153 @@ fn thresholds_parse_partially_and_validate() {
         "{err}"
     );
     assert!(!err.contains("error_rate"), "{err}");
+}
+
+fn calls(r: &Registry, name: &str, kind: Kind, ms_each: &[u64]) {
+    for &m in ms_each {
+        r.record(name, kind.clone(), ms(m));
+    }
+}
+
+#[test]
+fn p95_above_2x_the_target_is_medium_and_above_3x_critical() {
+    let ops = snapshots(|r| {
+        // db target 25 ms: 18 fast calls and two slow ones put the p95
+        // (nearest rank 19 of 20) on a slow one.
+        let mut v = vec![10; 18];
+        v.extend([60, 60]);
+        calls(r, "db.tail", Kind::DatabaseQuery, &v); // p95 60 > 50
+        v[18] = 80;
+        v[19] = 80;
+        calls(r, "db.worse", Kind::DatabaseQuery, &v); // p95 80 > 75
+        calls(r, "db.fine", Kind::DatabaseQuery, &[10; 20]);
+        calls(r, "db.few", Kind::DatabaseQuery, &[90; 5]); // under min_calls
+    });
+    let found: Vec<_> = evaluate_rules(&AlertInput::new(&ops))
+        .into_iter()
+        .filter(|c| c.rule == Rule::LatencyP95)
+        .collect();
+    assert_eq!(
+        summary(&found),
+        [
+            (Rule::LatencyP95, "db.tail", Severity::Medium),
+            (Rule::LatencyP95, "db.worse", Severity::Critical)
+        ]
+    );
+    assert_eq!((found[0].threshold, found[1].threshold), (50.0, 75.0));
+    assert!((found[0].value - 60.0).abs() < 0.6, "{}", found[0].value);
+    assert!(
+        found[0].message.starts_with("db.tail p95 at 60."),
+        "{}",
+        found[0].message
+    );
+    assert!(found[0]
+        .message
+        .ends_with("ms (threshold 50 ms, target < 25 ms)"));
+    // The factors are thresholds like any other.
+    let th = AlertThresholds {
+        p95_warning_factor: 4.0,
+        p95_critical_factor: 5.0,
+        ..AlertThresholds::default()
+    };
+    let found = evaluate_rules(&AlertInput::new(&ops).thresholds(th));
+    assert!(
+        found.iter().all(|c| c.rule != Rule::LatencyP95),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_active_alert_holds_until_the_figure_is_back_past_the_margin() {
+    // db target 25 ms: warning 37.5 ms, hysteresis 10 %: an active latency
+    // alert holds down to 33.75 ms.
+    let at = |mean: u64| snapshots(|r| r.record("db.q", Kind::DatabaseQuery, ms(mean)));
+    let latency = |ops: &[OperationSnapshot], active: &[String]| {
+        evaluate_rules(&AlertInput::new(ops).active(active))
+            .into_iter()
+            .find(|c| c.rule == Rule::Latency)
+    };
+    let none: Vec<String> = Vec::new();
+    let active = vec!["latency:db.q".to_owned()];
+    let (above, hovering, below) = (at(38), at(35), at(33));
+    assert!(latency(&above, &none).is_some());
+    assert!(
+        latency(&hovering, &none).is_none(),
+        "new alerts need the threshold"
+    );
+    let held = latency(&hovering, &active).expect("an active alert holds in the margin");
+    assert_eq!((held.severity, held.threshold), (Severity::Medium, 37.5));
+    assert!(
+        latency(&below, &active).is_none(),
+        "past the margin it resolves"
+    );
+    // Another subject's active alert does not hold this one.
+    let other = vec!["latency:db.other".to_owned(), "latency_p95:db.q".to_owned()];
+    assert!(latency(&hovering, &other).is_none());
+    // Hysteresis 0: the threshold alone.
+    let th = AlertThresholds {
+        hysteresis: 0.0,
+        ..AlertThresholds::default()
+    };
+    let found = evaluate_rules(&AlertInput::new(&hovering).active(&active).thresholds(th));
+    assert!(found.iter().all(|c| c.rule != Rule::Latency));
+}
+
+#[test]
+fn hit_rates_error_rates_and_n_plus_one_hold_by_the_same_margin() {
+    let reg = Registry::new();
+    // Hit rate 0.895: below the 0.90 warning, a new alert.
+    let c = reg.cache("L1");
+    for i in 0..1000 {
+        if i < 895 {
+            c.hit()
+        } else {
+            c.miss()
+        }
+    }
+    let caches = reg.cache_snapshots();
+    let new = evaluate_rules(&AlertInput::default().caches(&caches));
+    assert_eq!(
+        summary(&new),
+        [(Rule::CacheHitRate, "L1", Severity::Medium)]
+    );
+    // 0.905: above the warning, so nothing new; the miss rate 9.5 % is
+    // within the margin (above 9 %), so an active alert holds.
+    let reg = Registry::new();
+    let c = reg.cache("L1");
+    for i in 0..1000 {
+        if i < 905 {
+            c.hit()
+        } else {
+            c.miss()
+        }
+    }
+    let caches = reg.cache_snapshots();
+    assert!(evaluate_rules(&AlertInput::default().caches(&caches)).is_empty());
+    let active = vec!["cache_hit_rate:L1".to_owned()];
+    let held = evaluate_rules(&AlertInput::default().caches(&caches).active(&active));
+    assert_eq!(
+        summary(&held),
+        [(Rule::CacheHitRate, "L1", Severity::Medium)]
+    );
+    assert!((held[0].threshold - 90.0).abs() < 1e-9);
+
+    // N+1: 10 calls is not above the threshold of 10, but holds an active alert.
+    let p = RequestPattern {
+        endpoint: None,
+        operation: "db.item".into(),
+        kind: Kind::DatabaseQuery,
+        calls_in_one_request: 10,
+        requests: 3,
+        first_seen_unix_ms: 0,
+        last_seen_unix_ms: 0,
+    };
+    let patterns = [p];
+    assert!(evaluate_rules(&AlertInput::default().requests(&patterns)).is_empty());
+    let active = vec!["n_plus_one:db.item".to_owned()];
+    let held = evaluate_rules(&AlertInput::default().requests(&patterns).active(&active));
+    assert_eq!(
+        summary(&held),
+        [(Rule::NPlusOne, "db.item", Severity::Medium)]
+    );
 }

@@ -31,6 +31,9 @@ fn every_variable_is_read() {
         ("PERFMON_ALERT_ERROR_RATE_CRITICAL", "0.1"),
         ("PERFMON_ALERT_LATENCY_WARNING_FACTOR", "2"),
         ("PERFMON_ALERT_LATENCY_CRITICAL_FACTOR", "3"),
+        ("PERFMON_ALERT_P95_WARNING_FACTOR", "2.5"),
+        ("PERFMON_ALERT_P95_CRITICAL_FACTOR", "5"),
+        ("PERFMON_ALERT_HYSTERESIS", "0"),
         ("PERFMON_ALERT_DEGRADATION", "0.3"),
         ("PERFMON_ALERT_CPU_PERCENT", "70"),
         ("PERFMON_ALERT_MEMORY_PERCENT", "75.5"),
@@ -63,6 +66,10 @@ fn every_variable_is_read() {
     assert_eq!(
         (a.degradation, a.cpu_percent, a.memory_percent),
         (0.3, 70.0, 75.5)
+    );
+    assert_eq!(
+        (a.p95_warning_factor, a.p95_critical_factor, a.hysteresis),
+        (2.5, 5.0, 0.0)
     );
 }
 
@@ -134,6 +141,13 @@ fn bad_values_name_the_variable_the_value_and_what_was_expected() {
             "PERFMON_ALERT_LATENCY_CRITICAL_FACTOR",
             "NaN",
             "a factor >= 1",
+        ),
+        ("PERFMON_ALERT_P95_WARNING_FACTOR", "0.9", "a factor >= 1"),
+        ("PERFMON_ALERT_P95_CRITICAL_FACTOR", "inf", "a factor >= 1"),
+        (
+            "PERFMON_ALERT_HYSTERESIS",
+            "0.6",
+            "a fraction from 0 to 0.5",
         ),
         ("PERFMON_ALERT_DEGRADATION", "0", "a number above 0"),
         (
