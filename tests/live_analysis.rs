@@ -94,6 +94,18 @@ fn a_regression_is_alerted_at_once_held_while_it_lasts_and_resolved_after_the_fi
     assert_eq!(opened.get(&mean), Some(&62), "{opened:?}");
     assert_eq!(resolved.get(&p95), Some(&79), "{resolved:?}");
     assert_eq!(resolved.get(&mean), Some(&77), "{resolved:?}");
+    // The error budget (99 % within 25 ms): the slow burn (1 h and 30 min
+    // above 6x) opens at the fourth bad minute, the fast one (1 h and 5 min
+    // above 14.4x) at the ninth; the page resolves once the 5 minutes are
+    // clean, while the slower spend stays visible longer.
+    let fast = "burn_rate:database_query fast".to_owned();
+    let slow = "burn_rate:database_query slow".to_owned();
+    assert_eq!(
+        (opened.get(&slow), opened.get(&fast)),
+        (Some(&63), Some(&68))
+    );
+    assert_eq!(resolved.get(&fast), Some(&79));
+    assert!(engine.active().iter().any(|a| a.id == slow));
     // The mean alert escalated to critical and stayed critical until it resolved.
     let history = engine.history();
     let mean_alert = history.iter().find(|a| a.id == mean).unwrap();

@@ -196,6 +196,49 @@ pub trait RegistryExt: sealed::Sealed {
     /// The hit-rate target of caches ([`CacheTarget::DEFAULT`] unless set).
     fn cache_target(&self) -> CacheTarget;
 
+    /// Sets the objective of `kind`: the share of its calls that must be
+    /// within its target (see [`objective`](crate::objective)). Fails,
+    /// changing nothing, unless above 0 and below 1.
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_core::{Kind, Registry};
+    /// let reg = Registry::new();
+    /// assert_eq!(reg.objective(&Kind::DatabaseQuery), 0.99);
+    /// reg.set_objective(Kind::DatabaseQuery, 0.995).unwrap();
+    /// assert_eq!(reg.objective(&Kind::DatabaseQuery), 0.995);
+    /// assert!(reg.set_objective(Kind::DatabaseQuery, 1.0).is_err());
+    /// ```
+    fn set_objective(&self, kind: Kind, objective: f64) -> Result<(), ConfigError>;
+
+    /// The objective of `kind` ([`DEFAULT_OBJECTIVE`](crate::objective::DEFAULT_OBJECTIVE), 0.99, unless set).
+    fn objective(&self, kind: &Kind) -> f64;
+
+    /// Gives `operation` an objective of its own: its error budget is then
+    /// judged apart (its calls still count in its kind's). Fails, changing
+    /// nothing, unless above 0 and below 1.
+    fn set_operation_objective(&self, operation: &str, objective: f64) -> Result<(), ConfigError>;
+
+    /// How fast each objective's error budget burns at `now`: per kind with
+    /// calls, and per operation with an objective of its own, over the fast
+    /// and slow pairs of windows (see [`objective`](crate::objective)).
+    ///
+    /// ```
+    /// # use perfmon_analysis::RegistryExt as _;
+    /// use perfmon_core::{Kind, Outcome, Registry};
+    /// use std::time::{Duration, SystemTime};
+    /// let reg = Registry::new();
+    /// let now = SystemTime::now();
+    /// for i in 0..100 {
+    ///     let ms = if i < 30 { 80 } else { 5 }; // 30 % above the 25 ms target
+    ///     reg.record_at("db.q", Kind::DatabaseQuery, Duration::from_millis(ms), Outcome::Ok, None, now);
+    /// }
+    /// let burn = &reg.budget_burns(now)[0];
+    /// assert_eq!(burn.subject, "database_query");
+    /// assert!((burn.readings[0].short_burn - 30.0).abs() < 1e-9); // 30 % over a 1 % budget
+    /// ```
+    fn budget_burns(&self, now: SystemTime) -> Vec<crate::objective::BudgetBurn>;
+
     /// The active configuration: the last [`Config`] applied to this
     /// registry (else [`Config::default`]), with the values that can change
     /// on their own read live: `enabled`, `max_operations`, targets, level
@@ -297,6 +340,22 @@ impl RegistryExt for Registry {
 
     fn cache_target(&self) -> CacheTarget {
         crate::settings::cache_target_of(self)
+    }
+
+    fn set_objective(&self, kind: Kind, objective: f64) -> Result<(), ConfigError> {
+        crate::settings::set_objective_of(self, kind, objective)
+    }
+
+    fn objective(&self, kind: &Kind) -> f64 {
+        crate::settings::objective_of(self, kind)
+    }
+
+    fn set_operation_objective(&self, operation: &str, objective: f64) -> Result<(), ConfigError> {
+        crate::settings::set_operation_objective_of(self, operation, objective)
+    }
+
+    fn budget_burns(&self, now: SystemTime) -> Vec<crate::objective::BudgetBurn> {
+        crate::objective::budget_burns_of(self, now)
     }
 
     fn config(&self) -> Config {

@@ -74,6 +74,7 @@ pub mod export;
 mod ext;
 pub mod group;
 pub mod health;
+pub mod objective;
 mod recommend;
 pub mod report;
 mod settings;
@@ -103,6 +104,7 @@ pub use health::{
     health, health_from, health_score, ComponentHealth, HealthReport, HealthScore, HealthStatus,
     ScoreBand, CACHE_WEIGHT, ERROR_RATE_FOR_ZERO, ERROR_WEIGHT, LATENCY_WEIGHT,
 };
+pub use objective::{burn_rate, BudgetBurn, BurnPair, BurnReading, BurnWindow, DEFAULT_OBJECTIVE};
 /// The N+1 material the rules read, recorded by the core's request scope.
 pub use perfmon_core::RequestPattern;
 pub use recommend::{recommend, Category, Evidence, Priority, Recommendation, Scale};

@@ -18,6 +18,8 @@ pub(crate) struct Settings {
     targets: RwLock<HashMap<Kind, Target>>,
     cache_target: RwLock<CacheTarget>,
     config: RwLock<Option<Config>>,
+    objectives: RwLock<HashMap<Kind, f64>>,
+    operation_objectives: RwLock<BTreeMap<String, f64>>,
 }
 
 impl Default for Settings {
@@ -26,6 +28,8 @@ impl Default for Settings {
             targets: RwLock::new(HashMap::new()),
             cache_target: RwLock::new(CacheTarget::DEFAULT),
             config: RwLock::new(None),
+            objectives: RwLock::new(HashMap::new()),
+            operation_objectives: RwLock::new(BTreeMap::new()),
         }
     }
 }
@@ -104,10 +108,62 @@ pub(crate) fn config_of(reg: &Registry) -> Config {
     c.targets = reg.configured_targets();
     c.level_bounds = reg.configured_level_bounds();
     c.cache_target = reg.cache_target();
+    c.objectives = configured_objectives_of(reg);
     c.slow_threshold = reg.fallback_level_bounds().slow;
     c
 }
 
 pub(crate) fn store_config(reg: &Registry, config: Config) {
     *write(&settings(reg).config) = Some(config);
+}
+
+/// Checks an objective: a share above 0 and below 1.
+pub(crate) fn check_objective(key: &str, objective: f64) -> Result<(), ConfigError> {
+    if crate::objective::valid_objective(objective) {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            key,
+            objective,
+            crate::objective::EXPECT_OBJECTIVE,
+        ))
+    }
+}
+
+pub(crate) fn set_objective_of(
+    reg: &Registry,
+    kind: Kind,
+    objective: f64,
+) -> Result<(), ConfigError> {
+    check_objective(&format!("objectives.{kind}"), objective)?;
+    write(&settings(reg).objectives).insert(kind, objective);
+    Ok(())
+}
+
+pub(crate) fn objective_of(reg: &Registry, kind: &Kind) -> f64 {
+    read(&settings(reg).objectives)
+        .get(kind)
+        .copied()
+        .unwrap_or(crate::objective::DEFAULT_OBJECTIVE)
+}
+
+pub(crate) fn configured_objectives_of(reg: &Registry) -> BTreeMap<Kind, f64> {
+    read(&settings(reg).objectives)
+        .iter()
+        .map(|(k, o)| (k.clone(), *o))
+        .collect()
+}
+
+pub(crate) fn set_operation_objective_of(
+    reg: &Registry,
+    operation: &str,
+    objective: f64,
+) -> Result<(), ConfigError> {
+    check_objective(&format!("operation objective of {operation}"), objective)?;
+    write(&settings(reg).operation_objectives).insert(operation.to_owned(), objective);
+    Ok(())
+}
+
+pub(crate) fn operation_objectives_of(reg: &Registry) -> BTreeMap<String, f64> {
+    read(&settings(reg).operation_objectives).clone()
 }

@@ -1,5 +1,6 @@
 //! What rules read: plain slices of snapshots and findings, and thresholds.
 
+use crate::objective::{BudgetBurn, BurnWindow};
 use crate::system::SystemMetrics;
 use crate::target::{CacheTarget, Target};
 use perfmon_core::CacheSnapshot;
@@ -65,6 +66,13 @@ pub struct AlertThresholds {
     /// resolve an alert at every evaluation (for hit rates, the miss rate
     /// is judged this way). Default 0.1; 0 turns hysteresis off.
     pub hysteresis: f64,
+    /// The fast pair of error-budget burn windows: both above its factor is
+    /// critical. Default [`BurnWindow::FAST`] (60 and 5 minutes, 14.4).
+    pub fast_burn: BurnWindow,
+    /// The slow pair: both above its factor is high. Default
+    /// [`BurnWindow::SLOW`] (360 and 30 minutes, 6; windows are bounded by
+    /// the retention).
+    pub slow_burn: BurnWindow,
 }
 
 impl Default for AlertThresholds {
@@ -87,6 +95,8 @@ impl Default for AlertThresholds {
             resource_critical_percent: 95.0,
             n_plus_one_calls: 10,
             hysteresis: 0.1,
+            fast_burn: BurnWindow::FAST,
+            slow_burn: BurnWindow::SLOW,
         }
     }
 }
@@ -175,6 +185,11 @@ impl AlertThresholds {
             100.0,
             "resource_critical_percent must be at most 100",
         );
+        for (name, w) in [("fast_burn", self.fast_burn), ("slow_burn", self.slow_burn)] {
+            if let Some(p) = w.problem() {
+                problems.push(format!("{name}: {p}"));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -233,6 +248,8 @@ pub struct AlertInput<'a> {
     pub degradations: &'a [Degradation],
     /// Repeated calls inside single requests.
     pub requests: &'a [RequestPattern],
+    /// How fast the objectives' error budgets burn.
+    pub budgets: &'a [BudgetBurn],
     /// The latest machine and process sample.
     pub system: Option<&'a SystemMetrics>,
     /// Per-kind targets overriding [`Target::for_kind`].
@@ -270,6 +287,12 @@ impl<'a> AlertInput<'a> {
     /// With per-request call patterns.
     pub fn requests(mut self, requests: &'a [RequestPattern]) -> Self {
         self.requests = requests;
+        self
+    }
+
+    /// With error-budget burn rates.
+    pub fn budgets(mut self, budgets: &'a [BudgetBurn]) -> Self {
+        self.budgets = budgets;
         self
     }
 

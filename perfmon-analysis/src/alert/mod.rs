@@ -83,6 +83,8 @@ pub enum Rule {
     Resource,
     /// One operation called many times within one request.
     NPlusOne,
+    /// An objective's error budget burning fast in a long and a short window.
+    BurnRate,
 }
 
 impl Rule {
@@ -97,6 +99,7 @@ impl Rule {
             Rule::Degradation => "degradation",
             Rule::Resource => "resource",
             Rule::NPlusOne => "n_plus_one",
+            Rule::BurnRate => "burn_rate",
         }
     }
 }

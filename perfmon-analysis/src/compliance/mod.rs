@@ -139,6 +139,32 @@ pub struct KindCompliance {
     pub grade: Grade,
     /// Whether `within_target` is exact (see the [module docs](self)).
     pub exact: bool,
+    /// The share of calls that must be within target (see
+    /// [`objective`](crate::objective); 0.99 unless set).
+    #[serde(default = "default_objective")]
+    pub objective: f64,
+    /// Whether `compliance >= objective`.
+    #[serde(default)]
+    pub meets_objective: bool,
+    /// The share of the error budget (`1 - objective`) left over these
+    /// calls: 1 when none missed, 0 when exactly the budget missed,
+    /// negative when overspent.
+    #[serde(default)]
+    pub budget_remaining: f64,
+}
+
+fn default_objective() -> f64 {
+    crate::objective::DEFAULT_OBJECTIVE
+}
+
+impl KindCompliance {
+    /// Judges this kind against `objective`.
+    pub fn judge(&mut self, objective: f64) {
+        self.objective = objective;
+        self.meets_objective = self.compliance >= objective;
+        let missed = self.calls - self.within_target.min(self.calls);
+        self.budget_remaining = 1.0 - crate::objective::burn_rate(missed, self.calls, objective);
+    }
 }
 
 /// A cache's hit rate against the cache target.
@@ -251,7 +277,14 @@ pub fn compliance(
                 compliance: within as f64 / calls as f64,
                 grade: Grade::from_ratio(within, calls),
                 exact,
+                objective: 0.0,
+                meets_objective: false,
+                budget_remaining: 0.0,
             }
+        })
+        .map(|mut k| {
+            k.judge(crate::objective::DEFAULT_OBJECTIVE);
+            k
         })
         .collect();
     let calls: u64 = kinds.iter().map(|k| k.calls).sum();
@@ -284,13 +317,30 @@ pub fn compliance(
     }
 }
 
+impl ComplianceReport {
+    /// Judges each kind against its objective (`objective(kind)`);
+    /// [`compliance`] judges against
+    /// [`DEFAULT_OBJECTIVE`](crate::objective::DEFAULT_OBJECTIVE).
+    pub fn judge_objectives(&mut self, objective: impl Fn(&Kind) -> f64) {
+        for k in &mut self.kinds {
+            k.judge(objective(&k.kind));
+        }
+    }
+}
+
+/// Compliance of `ops` of `reg`, against its targets and objectives.
+pub(crate) fn compliance_in(
+    reg: &Registry,
+    ops: &[OperationSnapshot],
+    caches: &[CacheSnapshot],
+) -> ComplianceReport {
+    let mut report = compliance(ops, caches, |k| reg.target(k), reg.cache_target());
+    report.judge_objectives(|k| reg.objective(k));
+    report
+}
+
 pub(crate) fn compliance_of(reg: &Registry) -> ComplianceReport {
-    compliance(
-        &reg.snapshots(),
-        &reg.cache_snapshots(),
-        |k| reg.target(k),
-        reg.cache_target(),
-    )
+    compliance_in(reg, &reg.snapshots(), &reg.cache_snapshots())
 }
 
 #[cfg(test)]

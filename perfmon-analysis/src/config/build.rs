@@ -104,6 +104,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// The objective of `kind`: the share of its calls that must be within
+    /// its target (above 0, below 1; 0.99 unless set).
+    pub fn objective(mut self, kind: Kind, objective: f64) -> Self {
+        self.config.objectives.insert(kind, objective);
+        self
+    }
+
     /// The hit-rate target of caches.
     pub fn cache_target(mut self, target: CacheTarget) -> Self {
         self.config.cache_target = target;
@@ -329,6 +336,17 @@ pub(super) fn validate(c: &Config, name: &dyn Fn(&str) -> String) -> Result<(), 
             .map_err(|e| ConfigError::inconsistent(name(&format!("level_bounds.{kind}")), e))?;
     }
     check_cache_target(&name("cache_target"), &c.cache_target)?;
+    for (kind, objective) in &c.objectives {
+        crate::settings::check_objective(&name(&format!("objectives.{kind}")), *objective)?;
+    }
+    for (field, w) in [
+        ("alerts.fast_burn", c.alerts.fast_burn),
+        ("alerts.slow_burn", c.alerts.slow_burn),
+    ] {
+        if let Some(problem) = w.problem() {
+            return Err(ConfigError::inconsistent(name(field), problem));
+        }
+    }
     let mut alerts = c.alerts;
     for f in alert_fields() {
         let v = *(f.get)(&mut alerts);

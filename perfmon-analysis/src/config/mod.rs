@@ -17,6 +17,7 @@
 //! | `PERFMON_SLOW_THRESHOLD_MS` | milliseconds above 1000 | [`Config::slow_threshold`] |
 //! | `PERFMON_TARGET_<KIND>_MS` | milliseconds above 0 | the target of `<kind>` (lowercased: `DATABASE_QUERY` is `database_query`, `BILLING` the custom kind `billing`); its warning and critical thresholds are the target times the latency factors below |
 //! | `PERFMON_LEVELS_<KIND>_MS` | four increasing milliseconds, `excellent,good,acceptable,slow` | the level bounds of `<kind>` |
+//! | `PERFMON_OBJECTIVE_<KIND>` | a share above 0 and below 1, such as 0.99 | the objective of `<kind>` ([`Config::objectives`]; see [`objective`](crate::objective)) |
 //! | `PERFMON_CACHE_TARGET` | a hit rate from 0 to 1 | [`CacheTarget::target`]; warning and critical become 0.05 and 0.10 below it (not below 0) |
 //! | `PERFMON_ALERT_ERROR_RATE_HIGH` | a rate above 0, at most 1 | [`AlertThresholds::error_rate_high`] (0.05) |
 //! | `PERFMON_ALERT_ERROR_RATE_CRITICAL` | a rate above 0, at most 1 | [`AlertThresholds::error_rate_critical`] (0.20) |
@@ -108,6 +109,9 @@ pub struct Config {
     pub level_bounds: BTreeMap<Kind, LevelBounds>,
     /// The hit-rate target of caches.
     pub cache_target: CacheTarget,
+    /// Objectives per kind (the share of calls within target) that replace
+    /// [`DEFAULT_OBJECTIVE`](crate::objective::DEFAULT_OBJECTIVE), 0.99.
+    pub objectives: BTreeMap<Kind, f64>,
     /// Thresholds alerts are raised at.
     pub alerts: AlertThresholds,
 }
@@ -123,6 +127,7 @@ impl Default for Config {
             targets: BTreeMap::new(),
             level_bounds: BTreeMap::new(),
             cache_target: CacheTarget::DEFAULT,
+            objectives: BTreeMap::new(),
             alerts: AlertThresholds::default(),
         }
     }
@@ -199,6 +204,9 @@ impl Config {
             reg.set_target(kind.clone(), *target)?;
         }
         reg.set_cache_target(self.cache_target)?;
+        for (kind, objective) in &self.objectives {
+            reg.set_objective(kind.clone(), *objective)?;
+        }
         crate::settings::store_config(reg, self.clone());
         Ok(())
     }

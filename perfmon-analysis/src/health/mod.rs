@@ -51,7 +51,6 @@
 
 use crate::compliance::{compliance, ComplianceReport};
 use crate::target::{CacheTarget, Target};
-use crate::RegistryExt;
 use perfmon_core::CacheSnapshot;
 use perfmon_core::Kind;
 use perfmon_core::LevelCounts;
@@ -362,7 +361,7 @@ pub(crate) fn health_at_of(
     // One read, so status and score agree: both come from these snapshots.
     let ops = reg.snapshots_at(window, now);
     let caches = reg.cache_snapshots();
-    let report = compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
+    let report = crate::compliance::compliance_in(reg, &ops, &caches);
     health_from(&ops, &report)
 }
 

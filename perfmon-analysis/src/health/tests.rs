@@ -1,4 +1,5 @@
 use super::*;
+use crate::RegistryExt;
 use perfmon_core::Outcome;
 use std::time::Duration;
 

@@ -19,6 +19,7 @@ pub(crate) struct Inputs {
     pub(crate) trends: Vec<Trend>,
     pub(crate) degradations: Vec<Degradation>,
     pub(crate) requests: Vec<RequestPattern>,
+    pub(crate) budgets: Vec<crate::objective::BudgetBurn>,
     pub(crate) system: Option<SystemMetrics>,
     pub(crate) targets: Vec<(Kind, Target)>,
     pub(crate) thresholds: crate::AlertThresholds,
@@ -46,6 +47,7 @@ impl Inputs {
         );
         let degradations = degradations(&trends);
         let requests = reg.request_patterns_at(window, now);
+        let budgets = reg.budget_burns(now);
         let system = last_sample();
         let targets: Vec<(Kind, Target)> = ops
             .iter()
@@ -59,6 +61,7 @@ impl Inputs {
             trends,
             degradations,
             requests,
+            budgets,
             system,
             targets,
             thresholds: config.alerts,
@@ -71,6 +74,7 @@ impl Inputs {
             .caches(&self.caches)
             .degradations(&self.degradations)
             .requests(&self.requests)
+            .budgets(&self.budgets)
             .targets(&self.targets)
             .thresholds(self.thresholds);
         if let Some(s) = &self.system {

@@ -17,7 +17,7 @@ use inputs::Inputs;
 pub(crate) use inputs::{recommendations_of, slow_operations_of};
 
 use crate::alert::{alerts, Alert, AlertEngine, AlertEvent};
-use crate::compliance::{compliance, ComplianceReport, Grade};
+use crate::compliance::{ComplianceReport, Grade};
 use crate::health::{health_from, HealthReport, HealthStatus, ScoreBand};
 use crate::recommend::recommend;
 use crate::recommend::Recommendation;
@@ -158,6 +158,10 @@ pub struct Report {
     pub trends: Vec<Trend>,
     /// Alerts.
     pub alerts: AlertsSection,
+    /// How fast each objective's error budget burns (see
+    /// [`objective`](crate::objective)).
+    #[serde(default)]
+    pub error_budgets: Vec<crate::objective::BudgetBurn>,
     /// What to fix first.
     pub recommendations: Vec<Recommendation>,
     /// Cache hit rates (all time).
@@ -279,9 +283,10 @@ pub(crate) fn build_report(
         caches,
         trends,
         system,
+        budgets,
         ..
     } = gathered;
-    let compliance = compliance(&ops, &caches, |k| reg.target(k), reg.cache_target());
+    let compliance = crate::compliance::compliance_in(reg, &ops, &caches);
     let health = health_from(&ops, &compliance);
     let mut active = engine.active();
     active.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
@@ -316,6 +321,7 @@ pub(crate) fn build_report(
         slow_operations: slow,
         trends: moving,
         alerts: AlertsSection { active, recent },
+        error_budgets: budgets,
         recommendations,
         caches,
         values: reg.value_summaries_at(options.window, now),

@@ -35,6 +35,12 @@ use perfmon_core::OVERFLOW_OPERATION;
 ///   `resource_critical_percent` critical (percent).
 /// - N+1: more than `n_plus_one_calls` calls in one request medium, more
 ///   than five times that high (calls).
+/// - burn rate: an objective whose error budget burns above a pair's factor
+///   in both its long and its short window, with at least `min_calls` calls
+///   in the long one: critical for the fast pair (subject `"{kind} fast"`),
+///   high for the slow one (`"{kind} slow"`), each its own alert, so a page
+///   resolves soon after a fix while the slower spend stays visible (value:
+///   the lower of the two burn rates; see [`objective`](crate::objective)).
 ///
 /// ```
 /// use perfmon_analysis::{evaluate_rules, AlertInput, Rule, Severity};
@@ -59,6 +65,7 @@ pub fn evaluate_rules(input: &AlertInput<'_>) -> Vec<Condition> {
     degradation(input, &mut out);
     resource(input, &mut out);
     n_plus_one(input, &mut out);
+    burn_rate(input, &mut out);
     out
 }
 
@@ -366,6 +373,59 @@ fn n_plus_one(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
             value: p.calls_in_one_request as f64,
             threshold: threshold as f64,
         });
+    }
+}
+
+fn minutes_text(m: u32) -> String {
+    if m.is_multiple_of(60) {
+        format!("{} h", m / 60)
+    } else {
+        format!("{m} min")
+    }
+}
+
+fn burn_rate(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let min_calls = input.thresholds.min_calls.max(1);
+    for b in input.budgets {
+        for r in &b.readings {
+            let subject = format!("{} {}", b.subject, r.pair.name());
+            let active = input.is_active(Rule::BurnRate, &subject);
+            let f = r.window.factor;
+            if r.long_calls < min_calls
+                || !input.exceeds(active, r.long_burn, f)
+                || !input.exceeds(active, r.short_burn, f)
+            {
+                continue;
+            }
+            out.push(burn_condition(b, r, subject));
+        }
+    }
+}
+
+fn burn_condition(
+    b: &crate::objective::BudgetBurn,
+    r: &crate::objective::BurnReading,
+    subject: String,
+) -> Condition {
+    let w = r.window;
+    Condition {
+        rule: Rule::BurnRate,
+        subject,
+        severity: r.severity,
+        message: format!(
+            "{} burning its error budget at {:.1}x over {} and {:.1}x over {} \
+             (threshold {}x; objective {} % within {} ms)",
+            b.subject,
+            r.long_burn,
+            minutes_text(w.long_minutes),
+            r.short_burn,
+            minutes_text(w.short_minutes),
+            plain_number(w.factor),
+            plain_number(b.objective * 100.0),
+            plain_number(b.target_ms),
+        ),
+        value: r.long_burn.min(r.short_burn),
+        threshold: w.factor,
     }
 }
 

@@ -466,3 +466,82 @@ fn hit_rates_error_rates_and_n_plus_one_hold_by_the_same_margin() {
         [(Rule::NPlusOne, "db.item", Severity::Medium)]
     );
 }
+
+fn burn(long_burn: f64, short_burn: f64, long_calls: u64) -> crate::objective::BudgetBurn {
+    use crate::objective::{BudgetBurn, BurnPair, BurnReading, BurnWindow};
+    let reading = |pair, window: BurnWindow, severity| BurnReading {
+        pair,
+        window,
+        severity,
+        long_calls,
+        long_burn,
+        short_calls: long_calls / 12,
+        short_burn,
+    };
+    BudgetBurn {
+        subject: "database_query".into(),
+        kind: Kind::DatabaseQuery,
+        operation: None,
+        objective: 0.99,
+        target_ms: 25.0,
+        readings: vec![
+            reading(BurnPair::Fast, BurnWindow::FAST, Severity::Critical),
+            reading(BurnPair::Slow, BurnWindow::SLOW.within(60), Severity::High),
+        ],
+    }
+}
+
+#[test]
+fn a_budget_burn_needs_the_long_and_the_short_window_to_burn() {
+    let found = |b: crate::objective::BudgetBurn, active: &[String]| {
+        let budgets = [b];
+        summary(&evaluate_rules(
+            &AlertInput::default().budgets(&budgets).active(active),
+        ))
+        .into_iter()
+        .map(|(r, s, sev)| (r, s.to_owned(), sev))
+        .collect::<Vec<_>>()
+    };
+    let none: Vec<String> = Vec::new();
+    let fast = (
+        Rule::BurnRate,
+        "database_query fast".to_owned(),
+        Severity::Critical,
+    );
+    let slow = (
+        Rule::BurnRate,
+        "database_query slow".to_owned(),
+        Severity::High,
+    );
+    // Both pairs burn: two alerts, the page and the ticket.
+    assert_eq!(
+        found(burn(20.0, 30.0, 1000), &none),
+        [fast.clone(), slow.clone()]
+    );
+    // Burning over the hour but recovered in the last minutes: nothing.
+    assert_eq!(found(burn(20.0, 2.0, 1000), &none), []);
+    // A short spike the hour does not confirm: nothing.
+    assert_eq!(found(burn(3.0, 50.0, 1000), &none), []);
+    // Above the slow factor only: high.
+    assert_eq!(
+        found(burn(8.0, 9.0, 1000), &none),
+        std::slice::from_ref(&slow)
+    );
+    // Too few calls to judge.
+    assert_eq!(found(burn(20.0, 30.0, 5), &none), []);
+    // Hysteresis: 13.5 is within 10 % of 14.4, so an active alert holds.
+    let active = vec!["burn_rate:database_query fast".to_owned()];
+    assert_eq!(
+        found(burn(13.5, 13.5, 1000), &none),
+        std::slice::from_ref(&slow)
+    );
+    assert_eq!(found(burn(13.5, 13.5, 1000), &active), [fast, slow]);
+    let budgets = [burn(20.0, 30.0, 1000)];
+    let c = &evaluate_rules(&AlertInput::default().budgets(&budgets))[0];
+    assert_eq!(
+        c.message,
+        "database_query burning its error budget at 20.0x over 1 h and 30.0x over 5 min \
+         (threshold 14.4x; objective 99 % within 25 ms)"
+    );
+    assert_eq!((c.value, c.threshold), (20.0, 14.4));
+}

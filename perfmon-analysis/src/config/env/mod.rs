@@ -130,6 +130,16 @@ impl ConfigBuilder {
                     self.config.targets.remove(&kind);
                     self.durations.insert(kind.clone(), d);
                     format!("targets.{kind}")
+                } else if let Some(kind) = key
+                    .strip_prefix("PERFMON_OBJECTIVE_")
+                    .filter(|k| !k.is_empty())
+                    .map(|k| Kind::parse(&k.to_ascii_lowercase()))
+                {
+                    let o = value.parse::<f64>().ok();
+                    let o = o.filter(|o| crate::objective::valid_objective(*o));
+                    let o = o.ok_or_else(|| bad(crate::objective::EXPECT_OBJECTIVE))?;
+                    self.config.objectives.insert(kind.clone(), o);
+                    format!("objectives.{kind}")
                 } else if let Some(kind) = kind_in(key, "PERFMON_LEVELS_") {
                     let b = parse_levels(value).ok_or_else(|| bad(EXPECT_LEVELS))?;
                     self.config.level_bounds.insert(kind.clone(), b);

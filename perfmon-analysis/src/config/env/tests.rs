@@ -31,6 +31,7 @@ fn every_variable_is_read() {
         ("PERFMON_ALERT_ERROR_RATE_CRITICAL", "0.1"),
         ("PERFMON_ALERT_LATENCY_WARNING_FACTOR", "2"),
         ("PERFMON_ALERT_LATENCY_CRITICAL_FACTOR", "3"),
+        ("PERFMON_OBJECTIVE_DATABASE_QUERY", "0.995"),
         ("PERFMON_ALERT_P95_WARNING_FACTOR", "2.5"),
         ("PERFMON_ALERT_P95_CRITICAL_FACTOR", "5"),
         ("PERFMON_ALERT_HYSTERESIS", "0"),
@@ -71,6 +72,7 @@ fn every_variable_is_read() {
         (a.p95_warning_factor, a.p95_critical_factor, a.hysteresis),
         (2.5, 5.0, 0.0)
     );
+    assert_eq!(c.objectives[&Kind::DatabaseQuery], 0.995);
 }
 
 #[test]
@@ -148,6 +150,11 @@ fn bad_values_name_the_variable_the_value_and_what_was_expected() {
             "PERFMON_ALERT_HYSTERESIS",
             "0.6",
             "a fraction from 0 to 0.5",
+        ),
+        (
+            "PERFMON_OBJECTIVE_API_RESPONSE",
+            "99",
+            "a share above 0 and below 1, such as 0.99",
         ),
         ("PERFMON_ALERT_DEGRADATION", "0", "a number above 0"),
         (
