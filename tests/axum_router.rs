@@ -193,6 +193,32 @@ async fn health_is_public_unless_protected() {
     assert!(r.json().get("components").is_some());
 }
 
+/// Live views judge the analysis window; accounting views count since start.
+#[tokio::test]
+async fn live_views_judge_the_window_and_accounts_count_since_start() {
+    let app = app();
+    let window = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let r = send(&app, "GET", &format!("/performance{path}"), bearer(), "").await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+            r.json()["window"].clone()
+        }
+    };
+    let five = serde_json::json!({"last_minutes": 5});
+    assert_eq!(window("/summary").await, five);
+    assert_eq!(window("/report?format=dashboard").await, five);
+    assert_eq!(
+        window("/summary?hours=2").await,
+        serde_json::json!({"last_minutes": 60})
+    );
+    assert_eq!(window("/report").await, serde_json::json!("all"));
+    assert_eq!(
+        window("/report?format=summary").await,
+        serde_json::json!("all")
+    );
+}
+
 /// The dashboard's body holds what the page renders: its size does not grow
 /// with the number of operations, while the full report's does.
 #[tokio::test]

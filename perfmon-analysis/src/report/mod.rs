@@ -40,7 +40,9 @@ use std::time::{Duration, SystemTime};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReportOptions {
-    /// Calls counted: all time (default) or the last N minutes.
+    /// Calls counted: all time (default: a report is an account since
+    /// start) or the last N minutes ([`analyze()`] uses the registry's
+    /// analysis window: the live view).
     pub window: Window,
     /// Length of each window that trends compare (the last N minutes against
     /// the N before). Default 5.

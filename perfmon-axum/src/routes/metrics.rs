@@ -132,7 +132,7 @@ pub(crate) async fn summary(
     State(shared): State<Arc<Shared>>,
     ApiQuery(q): ApiQuery<HoursQuery>,
 ) -> Json<SummaryBody> {
-    let r = shared.report(&options(&shared.registry, q.hours));
+    let r = shared.report(&live_options(&shared.registry, q.hours));
     Json(SummaryBody {
         generated_at_unix_ms: r.generated_at_unix_ms,
         window: r.window,
@@ -180,9 +180,7 @@ pub(crate) async fn report(
         options.top_n = DASHBOARD_ROWS;
         options.max_operations = 0;
         // The live view judges the present unless `hours` asks otherwise.
-        if q.hours.is_none() {
-            options.window = shared.registry.analysis_window();
-        }
+        options.window = live_options(&shared.registry, q.hours).window;
     }
     let r = shared.report(&options);
     match format {
@@ -213,6 +211,20 @@ pub(crate) async fn report(
     }
 }
 
+/// Options of a live view: the registry's analysis window, unless `hours`
+/// asks for another span.
+fn live_options(reg: &Registry, hours: Option<Hours>) -> ReportOptions {
+    match hours {
+        None => ReportOptions {
+            window: reg.analysis_window(),
+            ..ReportOptions::default()
+        },
+        Some(_) => options(reg, hours),
+    }
+}
+
+/// Options of an accounting view: every call since start, unless `hours`
+/// asks for the last hours.
 fn options(reg: &Registry, hours: Option<Hours>) -> ReportOptions {
     match window_of_hours(hours, reg.retention_minutes()) {
         Window::LastMinutes(m) => ReportOptions::last_minutes(m),

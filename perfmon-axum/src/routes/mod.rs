@@ -7,8 +7,8 @@
 //! | `GET /` | the dashboard page (public: the page holds no data and asks for the token) |
 //! | `GET /health` | status and score (public unless [`RouterOptions::protect_health`], computed at most once a second); with credentials also health per kind and active alerts |
 //! | `GET /metrics?minutes=N` | grade, compliance, stats per kind over the last N minutes (default: all) |
-//! | `GET /summary?hours=N` | the report's headline figures, compliance and health |
-//! | `GET /report?hours=N&format=full\|summary` | the [`perfmon_analysis::Report`] as serialized, or a trimmed one |
+//! | `GET /summary?hours=N` | the report's headline figures, compliance and health: **live**, over the analysis window (the last 5 minutes) unless `hours` is given |
+//! | `GET /report?hours=N&format=full\|summary\|dashboard` | the [`perfmon_analysis::Report`] as serialized, or a trimmed one: an account **since start** unless `hours` is given; `format=dashboard` is the dashboard's live view, over the analysis window |
 //! | `GET /compliance` | compliance per kind and cache, the targets |
 //! | `GET /operations`, `GET /operations/{name}` | operation summaries; one with its last 60 minutes |
 //! | `GET /slow-operations` | operations over target or slow, worst first |
@@ -20,6 +20,14 @@
 //! | `GET /benchmarks`, `POST /benchmarks/validate` | configured benchmarks; a validation report |
 //! | `POST /analyze` | evaluates alerts now: headline figures and alert events |
 //! | `GET /prometheus?format=prometheus\|openmetrics` | the registry as exposition text |
+//!
+//! **Live or since start.** The views that say how the service is doing now
+//! judge the registry's analysis window (the last 5 minutes by default):
+//! `/health`, `/summary`, `/alerts` (through the analyses that open them),
+//! `POST /analyze` and the dashboard. The accounting views count every call
+//! since start unless `hours` or `minutes` asks for a window: `/report`,
+//! `/metrics`, `/compliance`, `/operations`, `/database`, `/prometheus`
+//! (counters must only grow). Every body names the window it judged.
 //!
 //! Errors are JSON ([`ErrorBody`]); bad query values are a 400 naming the
 //! parameter; unknown parameters are ignored. Every response carries the
