@@ -60,7 +60,10 @@ impl Registry {
                 Some((m, _)) if *m == minute => per_minute.next().map(|(_, c)| c),
                 _ => None,
             };
-            out.push(MinutePoint::new(minute, counts.unwrap_or_default()));
+            out.push(MinutePoint::new(
+                minute,
+                counts.as_deref().unwrap_or(&Counts::default()),
+            ));
         }
         Some(out)
     }
@@ -85,7 +88,7 @@ pub struct MinutePoint {
 }
 
 impl MinutePoint {
-    fn new(minute: u64, c: Counts) -> Self {
+    fn new(minute: u64, c: &Counts) -> Self {
         let count = c.count();
         MinutePoint {
             minute_start_unix_ms: minute * MINUTE_MS,
