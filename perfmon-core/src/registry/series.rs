@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
 impl Registry {
-    /// Snapshots of every operation over `window`, ending now.
+    /// Snapshots of every operation over `window`, ending now (on the
+    /// anchored wall clock, [`crate::clock::wall_now`]).
     pub fn snapshots_in(&self, window: Window) -> Vec<OperationSnapshot> {
-        self.snapshots_at(window, SystemTime::now())
+        self.snapshots_at(window, crate::clock::wall_now())
     }
 
     /// Snapshots of every operation over `window`, ending at `now`

@@ -38,15 +38,26 @@ impl Operation {
         self.record_counts(ns, outcome, details);
     }
 
+    /// The first call of a minute (its end tick reached `next_rotation`):
+    /// rotates to the minute of the anchored wall clock ([`clock::unix_ms`],
+    /// which never runs backwards) and schedules the next rotation at its
+    /// end, in ticks. A wall-clock step is thus seen at the next scheduled
+    /// rotation.
     #[cold]
     #[inline(never)]
     pub(super) fn rotate_at_tick(&self, end: u64) {
+        self.rotate_at(end, clock::unix_ms);
+    }
+
+    /// [`Operation::rotate_at_tick`] with the wall clock read by `now_ms`
+    /// (under the lock, once the rotation is due).
+    fn rotate_at(&self, end: u64, now_ms: impl FnOnce() -> u64) {
         let mut ring = self.lock_window();
         let next = self.next_rotation.load(Relaxed);
         if end < next || next == u64::MAX {
             return; // another thread rotated first, or minutes are driven by record_at
         }
-        let now_ms = crate::units::unix_ms_now();
+        let now_ms = now_ms();
         let minute = now_ms / MINUTE_MS;
         ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
         let until_next_ms = (minute + 1) * MINUTE_MS - now_ms;
@@ -143,6 +154,7 @@ pub(super) mod hook {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use crate::clock::Anchor;
     use crate::kind::Kind;
     use crate::level::LevelBounds;
     use std::sync::mpsc;
@@ -225,5 +237,70 @@ mod tests {
         let now = op.window_snapshot(T0 + 1, T0 + 60);
         assert_eq!(now.count, before - 1 + 5);
         assert_eq!(now.sum_ns, sum_ns - 1_000 + 35_000);
+    }
+
+    /// Calls ending at monotonic time `mono_ms` while the wall clock reads
+    /// `wall_ms`, as `Operation::record` makes them: a call whose end tick
+    /// reached the scheduled rotation rotates first, reading the anchored
+    /// wall clock. Returns the anchored time.
+    fn calls(op: &Operation, anchor: &Anchor, mono_ms: u64, wall_ms: u64, n: u64) -> u64 {
+        let now = anchor.read(mono_ms, wall_ms);
+        let end = clock::ticks_for_nanos(mono_ms * 1_000_000) + 1;
+        for _ in 0..n {
+            if end >= op.next_rotation.load(Relaxed) {
+                op.rotate_at(end, || now);
+            }
+            op.record_counts(1_000, Outcome::Ok, CallDetails::default);
+        }
+        now
+    }
+
+    fn minute_of(op: &Operation, minute: u64) -> u64 {
+        op.window_snapshot(minute, minute).count
+    }
+
+    /// The wall clock steps back 5 minutes, then forward 8: calls after the
+    /// step back still land in the open (latest) minute, where a reader of
+    /// "the last minute" on the same clock finds them; the step forward
+    /// closes that minute once, and every call is in exactly one minute.
+    #[test]
+    fn wall_clock_steps_neither_lose_nor_double_count_a_minute() {
+        const T0: u64 = 28_000_000;
+        let (op, anchor) = (op(), Anchor::new());
+        let wall0 = T0 * MINUTE_MS + 10_000; // 10 s into minute T0
+        calls(&op, &anchor, 0, wall0, 3);
+        calls(&op, &anchor, 60_000, wall0 + 60_000, 4); // minute T0 + 1
+        assert_eq!(op.lock_window().open_minute(), Some(T0 + 1));
+
+        // The wall clock steps back 5 minutes, to minute T0 - 4.
+        let back = 5 * MINUTE_MS;
+        let now = calls(&op, &anchor, 70_000, wall0 + 70_000 - back, 2);
+        assert_eq!(now / MINUTE_MS, T0 + 1, "anchored time did not step back");
+        assert_eq!(minute_of(&op, T0 + 1), 6, "counted in the open minute");
+        // The next minute opens after a minute of monotonic time.
+        let now = calls(&op, &anchor, 125_000, wall0 + 125_000 - back, 1);
+        assert_eq!(now / MINUTE_MS, T0 + 2);
+        assert_eq!(op.lock_window().open_minute(), Some(T0 + 2));
+        assert_eq!(minute_of(&op, T0 + 2), 1);
+
+        // The wall clock steps forward past the anchored time, to T0 + 10.
+        let forward = T0 * MINUTE_MS + 10 * MINUTE_MS + 5_000 - (wall0 + 130_000 - back);
+        let wall = |mono: u64| wall0 + mono - back + forward;
+        let now = calls(&op, &anchor, 130_000, wall(130_000), 2);
+        assert_eq!(now / MINUTE_MS, T0 + 10, "a step forward is followed");
+        // Seen at the rotation scheduled on the monotonic clock: that call
+        // closes minute T0 + 2 (with the two calls before it) and opens T0 + 10.
+        calls(&op, &anchor, 175_000, wall(175_000), 4);
+        assert_eq!(op.lock_window().open_minute(), Some(T0 + 10));
+        calls(&op, &anchor, 190_000, wall(190_000), 1); // minute T0 + 11
+
+        let minutes: Vec<(u64, u64)> = op
+            .minute_counts(0, u64::MAX)
+            .iter()
+            .map(|(m, c)| (*m - T0, c.count()))
+            .collect();
+        assert_eq!(minutes, [(0, 3), (1, 6), (2, 3), (10, 4), (11, 1)]);
+        assert_eq!(op.window_snapshot(0, u64::MAX).count, 17);
+        assert_eq!(op.snapshot().count, 17);
     }
 }
