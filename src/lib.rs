@@ -16,7 +16,8 @@
 //! - [`Registry`] / [`registry()`]: operation name to live [`Operation`]
 //!   statistics, with a cap and an overflow entry; [`Kind`], [`Level`],
 //!   [`LevelBounds`]; [`request::RequestContext`] for a request's queries.
-//! - [`clock`]: the calibrated TSC clock.
+//! - [`clock`]: the calibrated TSC clock, and the wall clock that
+//!   never runs backwards ([`clock::wall_now`]).
 //!
 //! **Reading, on demand** (`perfmon-core`)
 //! - [`summaries()`], [`summary()`]: [`OperationSummary`] in milliseconds;

@@ -294,7 +294,7 @@ impl RegistryExt for Registry {
     }
 
     fn health(&self) -> HealthReport {
-        self.health_at(self.analysis_window(), SystemTime::now())
+        self.health_at(self.analysis_window(), perfmon_core::clock::wall_now())
     }
 
     fn report(&self, options: &ReportOptions) -> Report {

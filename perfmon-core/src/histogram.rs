@@ -223,27 +223,79 @@ impl Histogram {
     }
 
     /// Adds another histogram's counts to this one.
+    ///
+    /// One pass over both sorted bucket lists: in place when every bucket of
+    /// `other` is already used here (the common case when a window adds its
+    /// minutes up), else into a new list of the union.
     pub fn merge(&mut self, other: &Histogram) {
-        let mut all: std::collections::BTreeMap<u32, u64> = self.buckets.iter().copied().collect();
-        for &(i, c) in &other.buckets {
-            *all.entry(i).or_default() += c;
+        if other.buckets.is_empty() {
+            return;
         }
-        self.buckets = all.into_iter().collect();
+        if self.buckets.is_empty() {
+            self.buckets.clone_from(&other.buckets);
+            return;
+        }
+        if Self::covers(&self.buckets, &other.buckets) {
+            let mut mine = self.buckets.iter_mut();
+            for &(i, c) in &other.buckets {
+                // `covers` found every index of `other` here, in order.
+                if let Some(slot) = mine.find(|(j, _)| *j == i) {
+                    slot.1 += c;
+                }
+            }
+            return;
+        }
+        let (a, b) = (&self.buckets, &other.buckets);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut x, mut y) = (0, 0);
+        while x < a.len() && y < b.len() {
+            let ((i, c), (j, d)) = (a[x], b[y]);
+            match i.cmp(&j) {
+                std::cmp::Ordering::Less => {
+                    out.push((i, c));
+                    x += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push((j, d));
+                    y += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push((i, c + d));
+                    x += 1;
+                    y += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[x..]);
+        out.extend_from_slice(&b[y..]);
+        self.buckets = out;
+    }
+
+    /// Whether every index of the sorted list `inner` is in the sorted list
+    /// `outer` (one pass over both).
+    fn covers(outer: &[(u32, u64)], inner: &[(u32, u64)]) -> bool {
+        if inner.len() > outer.len() {
+            return false;
+        }
+        let mut o = outer.iter().map(|(i, _)| *i);
+        inner.iter().all(|(j, _)| o.any(|i| i == *j))
     }
 
     /// Counts of this histogram minus those of an `earlier` copy of the same
     /// histogram (bucket-wise, saturating): the values recorded in between.
+    /// One pass over both sorted bucket lists.
     pub fn minus(&self, earlier: &Histogram) -> Histogram {
-        let before: std::collections::BTreeMap<u32, u64> =
-            earlier.buckets.iter().copied().collect();
-        Histogram {
-            buckets: self
-                .buckets
-                .iter()
-                .map(|&(i, c)| (i, c.saturating_sub(before.get(&i).copied().unwrap_or(0))))
-                .filter(|&(_, c)| c > 0)
-                .collect(),
+        let mut before = earlier.buckets.iter().peekable();
+        let mut buckets = Vec::with_capacity(self.buckets.len());
+        for &(i, c) in &self.buckets {
+            while before.next_if(|(j, _)| *j < i).is_some() {}
+            let sub = before.next_if(|(j, _)| *j == i).map_or(0, |(_, d)| *d);
+            let left = c.saturating_sub(sub);
+            if left > 0 {
+                buckets.push((i, left));
+            }
         }
+        Histogram { buckets }
     }
 
     /// The smallest and largest recorded value as bucket edges (`None` when
@@ -398,6 +450,71 @@ mod tests {
         );
         assert_eq!(early.minus(&late), Histogram::default());
         assert_eq!(Histogram::from_values([7, 900]).range(), Some((7, 903)));
+    }
+
+    /// The reference `merge` and `minus` were once written as: through an
+    /// ordered map.
+    fn naive(buckets: &[(u32, u64)]) -> std::collections::BTreeMap<u32, u64> {
+        buckets.iter().copied().collect()
+    }
+
+    fn naive_merge(a: &[(u32, u64)], b: &[(u32, u64)]) -> Vec<(u32, u64)> {
+        let mut all = naive(a);
+        for &(i, c) in b {
+            *all.entry(i).or_default() += c;
+        }
+        all.into_iter().collect()
+    }
+
+    fn naive_minus(a: &[(u32, u64)], b: &[(u32, u64)]) -> Vec<(u32, u64)> {
+        let before = naive(b);
+        a.iter()
+            .map(|&(i, c)| (i, c.saturating_sub(before.get(&i).copied().unwrap_or(0))))
+            .filter(|&(_, c)| c > 0)
+            .collect()
+    }
+
+    /// Sorted, distinct, non-zero buckets, as a `Histogram` holds them
+    /// (indices drawn from a small range so that lists overlap often).
+    fn buckets() -> impl proptest::strategy::Strategy<Value = Vec<(u32, u64)>> {
+        proptest::collection::btree_map(0u32..96, 1u64..1 << 40, 0..48)
+            .prop_map(|m| m.into_iter().collect())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn merge_matches_a_naive_reference(
+            a in buckets(),
+            b in buckets(),
+            keep in proptest::collection::vec(any::<bool>(), 48),
+        ) {
+            let mut merged = Histogram { buckets: a.clone() };
+            merged.merge(&Histogram { buckets: b.clone() });
+            prop_assert_eq!(&merged.buckets, &naive_merge(&a, &b));
+            // A subset of `a`'s buckets: the in-place path.
+            let sub: Vec<(u32, u64)> = a
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(&(i, _), _)| (i, u64::from(i) + 1))
+                .collect();
+            let mut merged = Histogram { buckets: a.clone() };
+            merged.merge(&Histogram { buckets: sub.clone() });
+            prop_assert_eq!(&merged.buckets, &naive_merge(&a, &sub));
+        }
+
+        #[test]
+        fn minus_matches_a_naive_reference(a in buckets(), b in buckets()) {
+            let (ha, hb) = (Histogram { buckets: a.clone() }, Histogram { buckets: b.clone() });
+            prop_assert_eq!(ha.minus(&hb).buckets, naive_minus(&a, &b));
+            prop_assert_eq!(hb.minus(&ha).buckets, naive_minus(&b, &a));
+            // What was recorded in between comes back exactly.
+            let mut later = ha.clone();
+            later.merge(&hb);
+            prop_assert_eq!(later.minus(&ha), hb);
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //!
 //! # Per call (the hot path)
 //!
-//! - [`clock`]: the calibrated TSC clock.
+//! - [`clock`]: the calibrated TSC clock, and the wall clock that
+//!   never runs backwards ([`clock::wall_now`]).
 //! - `#[monitor_performance]` expands to a static call site (`__private`)
 //!   that resolves its [`Operation`] once; each call records into the
 //!   operation's per-thread stripe: atomics only, no lock, no allocation.

@@ -206,7 +206,7 @@ pub fn analyze() -> Report {
             window: reg.analysis_window(),
             ..ReportOptions::default()
         };
-        reg.analyze_with(alerts(), &options, SystemTime::now())
+        reg.analyze_with(alerts(), &options, perfmon_core::clock::wall_now())
     })
 }
 
@@ -243,7 +243,13 @@ pub fn spawn_analyzer(
 }
 
 pub(crate) fn report_of(reg: &Registry, options: &ReportOptions) -> Report {
-    build_report(reg, alerts(), options, SystemTime::now(), false)
+    build_report(
+        reg,
+        alerts(),
+        options,
+        perfmon_core::clock::wall_now(),
+        false,
+    )
 }
 
 pub(crate) fn analyze_with_of(

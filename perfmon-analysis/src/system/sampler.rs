@@ -5,7 +5,7 @@ use super::{check, IntervalTooShort, SystemMetrics};
 use perfmon_core::sync::{lock, read, write};
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use sysinfo::{Disks, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 struct Probe {
@@ -100,7 +100,7 @@ impl SystemSampler {
                 process_cpu_percent: process_cpu.clamp(0.0, 100.0),
                 process_memory_bytes: process_memory,
                 disk_percent: disk_percent(disks),
-                at: SystemTime::now(),
+                at: perfmon_core::clock::wall_now(),
             }
         };
         *write(&self.last) = Some(m.clone());
@@ -202,6 +202,7 @@ pub fn spawn_system_sampler_thread(
 mod tests {
     use super::*;
     use crate::alert::{evaluate_rules, AlertInput, Rule, Severity};
+    use std::time::SystemTime;
 
     #[test]
     fn a_real_sample_has_sane_ranges() {

@@ -43,7 +43,7 @@ pub(crate) async fn list(
 ) -> Json<AlertsBody> {
     let hours = q.hours.map_or(DEFAULT_HOURS, |h| h.0);
     let min_severity = q.severity.map_or(Severity::Low, |s| s.0);
-    let since = SystemTime::now()
+    let since = perfmon_core::clock::wall_now()
         .checked_sub(Duration::from_secs(u64::from(hours) * 3600))
         .unwrap_or(SystemTime::UNIX_EPOCH);
     let engine = &shared.alerts;
@@ -91,7 +91,11 @@ pub(crate) async fn recommendations(
     let defaults = ReportOptions::default();
     let recommendations = shared
         .registry
-        .recommendations(defaults.window, defaults.trend_minutes, SystemTime::now())
+        .recommendations(
+            defaults.window,
+            defaults.trend_minutes,
+            perfmon_core::clock::wall_now(),
+        )
         .into_iter()
         .filter(|r| r.priority >= min_priority)
         .take(MAX_TOP_N)
@@ -118,9 +122,10 @@ pub(crate) async fn analyze(State(shared): State<Arc<Shared>>) -> Json<AnalyzeBo
         window: shared.registry.analysis_window(),
         ..ReportOptions::default()
     };
-    let mut report = shared
-        .registry
-        .analyze_with(&shared.alerts, &options, SystemTime::now());
+    let mut report =
+        shared
+            .registry
+            .analyze_with(&shared.alerts, &options, perfmon_core::clock::wall_now());
     report.events.truncate(MAX_ALERTS);
     Json(AnalyzeBody {
         window: report.window,

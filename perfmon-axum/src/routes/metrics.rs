@@ -21,7 +21,6 @@ use perfmon_core::units::nanos_to_ms;
 use perfmon_core::{Kind, LevelCounts, Registry, Window};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 /// Query of `/metrics`: `minutes` (default: every call).
 #[derive(Debug, Deserialize)]
@@ -303,7 +302,7 @@ pub(crate) async fn trends(
         Some(m) => check_minutes(&m, retention)?.min(half),
         None => 5.min(half),
     };
-    let mut trends = reg.trends(minutes, SystemTime::now());
+    let mut trends = reg.trends(minutes, perfmon_core::clock::wall_now());
     trends.truncate(MAX_TRENDS);
     Ok(Json(TrendsBody { minutes, trends }))
 }

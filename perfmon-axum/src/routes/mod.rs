@@ -170,7 +170,7 @@ impl Shared {
     ) -> perfmon_analysis::Report {
         use perfmon_analysis::RegistryExt;
         self.registry
-            .report_at(&self.alerts, options, std::time::SystemTime::now())
+            .report_at(&self.alerts, options, perfmon_core::clock::wall_now())
     }
 
     fn new(options: &RouterOptions) -> Arc<Shared> {

@@ -12,7 +12,6 @@ use perfmon_analysis::{RequestPattern, SlowOperation};
 use perfmon_core::{Kind, MinutePoint, OperationSummary, Window};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 /// Minutes of per-minute points in `/operations/{name}` and `/endpoints`.
 const SERIES_MINUTES: u32 = 60;
@@ -57,7 +56,7 @@ pub(crate) async fn one(
         .summary(&name)
         .ok_or_else(|| ApiError::not_found(format!("no operation named {name:?}")))?;
     let series = reg
-        .time_series(&name, SERIES_MINUTES, SystemTime::now())
+        .time_series(&name, SERIES_MINUTES, perfmon_core::clock::wall_now())
         .unwrap_or_default();
     Ok(Json(OperationBody { operation, series }))
 }
@@ -77,7 +76,9 @@ pub(crate) async fn slow(State(shared): State<Arc<Shared>>) -> Json<SlowBody> {
 }
 
 fn slow_operations(shared: &Shared, window: Window) -> Vec<SlowOperation> {
-    let mut slow = shared.registry.slow_operations(window, SystemTime::now());
+    let mut slow = shared
+        .registry
+        .slow_operations(window, perfmon_core::clock::wall_now());
     slow.truncate(MAX_TOP_N);
     slow
 }
@@ -126,7 +127,7 @@ pub(crate) async fn endpoints(
     });
     routes.truncate(q.top_n.map_or(DEFAULT_TOP_N, |t| t.0));
     let reg = &shared.registry;
-    let now = SystemTime::now();
+    let now = perfmon_core::clock::wall_now();
     let routes = routes
         .into_iter()
         .map(|route| {

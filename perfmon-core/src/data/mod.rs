@@ -16,5 +16,5 @@ pub use recent::{
     RECENT_FAILURES, SLOWEST_CALLS,
 };
 pub use snapshot::{OperationSnapshot, OperationSummary};
-pub(crate) use window::{Counts, MinuteRing};
+pub(crate) use window::{Counts, MinuteRing, MinuteView};
 pub use window::{Window, DEFAULT_RETENTION_MINUTES};

@@ -8,6 +8,10 @@
 //! later minute would have rotated first, every closed bucket holds exactly
 //! the calls of its minute, and minutes without calls hold nothing.
 //!
+//! Readers never merge under the lock the first call of a minute takes:
+//! they copy out shared handles and add them up after releasing it (see
+//! [`MinuteRing`]).
+//!
 //! Buckets are kept for the registry's retention (60 minutes by default).
 //! Memory per operation: one [`Counts`] per minute that had calls, whose
 //! histogram holds only non-zero buckets (12 bytes each): about 1-3 KiB per
@@ -18,6 +22,7 @@ use crate::histogram::Histogram;
 use crate::level::LevelCounts;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Minutes of per-minute buckets kept by default.
 pub const DEFAULT_RETENTION_MINUTES: u32 = 60;
@@ -95,14 +100,20 @@ impl Counts {
 }
 
 /// The per-minute buckets of one operation.
+///
+/// It lives behind the operation's window lock, which the hot path takes
+/// once a minute (to rotate). Closed minutes and the marker are shared
+/// (`Arc`), so a reader copies out handles under the lock ([`MinuteRing::view`])
+/// and merges them after releasing it ([`MinuteView`]): a reader of a wide
+/// window never holds up the first call of a minute.
 #[derive(Debug, Default)]
 pub(crate) struct MinuteRing {
     /// The minute (since the Unix epoch) now open, if any call was seen.
     open: Option<u64>,
     /// Cumulative counts when the open minute started.
-    marker: Counts,
+    marker: Arc<Counts>,
     /// Closed minutes with calls, oldest first.
-    closed: VecDeque<(u64, Counts)>,
+    closed: VecDeque<(u64, Arc<Counts>)>,
 }
 
 impl MinuteRing {
@@ -118,44 +129,51 @@ impl MinuteRing {
             Some(open) => {
                 let delta = now.minus(&self.marker);
                 if delta.count() > 0 {
-                    self.closed.push_back((open, delta));
+                    self.closed.push_back((open, Arc::new(delta)));
                 }
             }
             None => {}
         }
         self.open = Some(minute);
-        self.marker = now;
+        self.marker = Arc::new(now);
         let oldest = minute.saturating_sub(retention as u64);
         while self.closed.front().is_some_and(|(m, _)| *m <= oldest) {
             self.closed.pop_front();
         }
     }
 
+    /// Handles on minutes `from..=to`, to merge after the lock is released:
+    /// reference counts and one vector of at most retention-many pairs (put
+    /// in `spare`, reserved by the caller before it took the lock).
+    pub fn view(&self, from: u64, to: u64, mut spare: Vec<(u64, Arc<Counts>)>) -> MinuteView {
+        spare.clear();
+        let range = from..=to;
+        spare.extend(
+            self.closed
+                .iter()
+                .filter(|(m, _)| range.contains(m))
+                .map(|(m, c)| (*m, Arc::clone(c))),
+        );
+        MinuteView {
+            closed: spare,
+            open: self
+                .open
+                .filter(|m| range.contains(m))
+                .map(|m| (m, Arc::clone(&self.marker))),
+        }
+    }
+
     /// Per-minute counts for minutes `from..=to`; `live` is the cumulative
     /// count now (it gives the open minute's calls).
-    pub fn minutes(&self, from: u64, to: u64, live: &Counts) -> Vec<(u64, Counts)> {
-        let mut out: Vec<(u64, Counts)> = self
-            .closed
-            .iter()
-            .filter(|(m, _)| (from..=to).contains(m))
-            .cloned()
-            .collect();
-        if let Some(open) = self.open.filter(|m| (from..=to).contains(m)) {
-            let delta = live.minus(&self.marker);
-            if delta.count() > 0 {
-                out.push((open, delta));
-            }
-        }
-        out
+    #[cfg(test)]
+    pub fn minutes(&self, from: u64, to: u64, live: &Counts) -> Vec<(u64, Arc<Counts>)> {
+        self.view(from, to, Vec::new()).minutes(live)
     }
 
     /// The sum of minutes `from..=to`.
+    #[cfg(test)]
     pub fn window(&self, from: u64, to: u64, live: &Counts) -> Counts {
-        let mut total = Counts::default();
-        for (_, c) in self.minutes(from, to, live) {
-            total.add(&c);
-        }
-        total
+        self.view(from, to, Vec::new()).window(live)
     }
 
     pub fn clear(&mut self) {
@@ -163,12 +181,57 @@ impl MinuteRing {
     }
 
     pub fn memory_bytes(&self) -> usize {
+        // An `Arc` adds two reference counts to what it holds.
+        const ARC: usize = 2 * std::mem::size_of::<usize>();
         self.marker.bytes()
+            + ARC
             + self
                 .closed
                 .iter()
-                .map(|(_, c)| c.bytes() + 8)
+                .map(|(_, c)| c.bytes() + ARC + std::mem::size_of::<(u64, Arc<Counts>)>())
                 .sum::<usize>()
+    }
+}
+
+/// Minutes copied out of a [`MinuteRing`] (handles only), merged by the
+/// reader outside the window lock.
+#[derive(Debug)]
+pub(crate) struct MinuteView {
+    /// Closed minutes of the range, oldest first.
+    closed: Vec<(u64, Arc<Counts>)>,
+    /// The open minute, if in the range, and the marker it started at.
+    open: Option<(u64, Arc<Counts>)>,
+}
+
+impl MinuteView {
+    /// The calls of the open minute: `live` (cumulative, read before the
+    /// view was taken) minus the marker. Should the minute have rotated in
+    /// between, the marker is the later one and the difference is empty:
+    /// the calls are then in the closed minute, never in both.
+    fn open_delta(&self, live: &Counts) -> Option<(u64, Counts)> {
+        let (minute, marker) = self.open.as_ref()?;
+        let delta = live.minus(marker);
+        (delta.count() > 0).then_some((*minute, delta))
+    }
+
+    /// Per-minute counts that had calls, oldest first.
+    pub fn minutes(self, live: &Counts) -> Vec<(u64, Arc<Counts>)> {
+        let open = self.open_delta(live);
+        let mut out = self.closed;
+        out.extend(open.map(|(m, c)| (m, Arc::new(c))));
+        out
+    }
+
+    /// The sum of the minutes.
+    pub fn window(&self, live: &Counts) -> Counts {
+        let mut total = Counts::default();
+        for (_, c) in &self.closed {
+            total.add(c);
+        }
+        if let Some((_, c)) = self.open_delta(live) {
+            total.add(&c);
+        }
+        total
     }
 }
 

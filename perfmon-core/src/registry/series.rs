@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
 impl Registry {
-    /// Snapshots of every operation over `window`, ending now.
+    /// Snapshots of every operation over `window`, ending now (on the
+    /// anchored wall clock, [`crate::clock::wall_now`]).
     pub fn snapshots_in(&self, window: Window) -> Vec<OperationSnapshot> {
-        self.snapshots_at(window, SystemTime::now())
+        self.snapshots_at(window, crate::clock::wall_now())
     }
 
     /// Snapshots of every operation over `window`, ending at `now`
@@ -60,7 +61,10 @@ impl Registry {
                 Some((m, _)) if *m == minute => per_minute.next().map(|(_, c)| c),
                 _ => None,
             };
-            out.push(MinutePoint::new(minute, counts.unwrap_or_default()));
+            out.push(MinutePoint::new(
+                minute,
+                counts.as_deref().unwrap_or(&Counts::default()),
+            ));
         }
         Some(out)
     }
@@ -85,7 +89,7 @@ pub struct MinutePoint {
 }
 
 impl MinutePoint {
-    fn new(minute: u64, c: Counts) -> Self {
+    fn new(minute: u64, c: &Counts) -> Self {
         let count = c.count();
         MinutePoint {
             minute_start_unix_ms: minute * MINUTE_MS,

@@ -87,7 +87,7 @@ impl Registry {
     /// assert_eq!((v.current, v.mean, v.min, v.max), (4.0, 8.0, 4.0, 12.0));
     /// ```
     pub fn record_value(&self, name: &str, value: f64, unit: &str) -> bool {
-        self.record_value_at(name, value, unit, SystemTime::now())
+        self.record_value_at(name, value, unit, crate::clock::wall_now())
     }
 
     /// Like [`Registry::record_value`], for a value observed at `at`.
@@ -132,7 +132,7 @@ impl Registry {
 
     /// The summary of one custom value over `window` ending now.
     pub fn value_summary(&self, name: &str, window: Window) -> Option<ValueSummary> {
-        self.value_summary_at(name, window, SystemTime::now())
+        self.value_summary_at(name, window, crate::clock::wall_now())
     }
 
     /// The summary of one custom value over `window` ending at `now`; `None`

@@ -67,9 +67,10 @@ pub fn unix_ms(t: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-/// Milliseconds since the Unix epoch, now.
+/// Milliseconds since the Unix epoch, now, on the clock that never runs
+/// backwards ([`crate::clock::unix_ms`]).
 pub fn unix_ms_now() -> u64 {
-    unix_ms(SystemTime::now())
+    crate::clock::unix_ms()
 }
 
 /// The minute since the Unix epoch that `t` falls in (0 before it): the key

@@ -18,8 +18,7 @@ use crate::data::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
 use crate::level::{classify_nanos, LevelBounds};
-use crate::sync::core::{lock, AtomicU32, AtomicU64, Mutex, MutexGuard};
-use crate::units::MINUTE_MS;
+use crate::sync::core::{lock, AtomicU32, AtomicU64, Mutex};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
 use std::sync::Arc;
@@ -332,53 +331,6 @@ impl Operation {
         self.record(ns, clock::now_raw(), Outcome::Ok, CallDetails::default);
     }
 
-    /// Records a call that ended in `minute` (minutes since the Unix epoch)
-    /// rather than now: for durations timed elsewhere and for tests. Calls of
-    /// one operation must come in non-decreasing minutes; an earlier minute
-    /// is counted in the open one. An operation recorded this way stops
-    /// rotating on its own.
-    pub(crate) fn record_in_minute(
-        &self,
-        minute: u64,
-        ns: u64,
-        outcome: Outcome,
-        details: impl FnOnce() -> CallDetails,
-    ) {
-        self.next_rotation.store(u64::MAX, Relaxed);
-        {
-            let mut ring = self.lock_window();
-            if ring.open_minute().is_none_or(|open| minute > open) {
-                ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
-            }
-        }
-        self.record_counts(ns, outcome, details);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn rotate_at_tick(&self, end: u64) {
-        let mut ring = self.lock_window();
-        let next = self.next_rotation.load(Relaxed);
-        if end < next || next == u64::MAX {
-            return; // another thread rotated first, or minutes are driven by record_at
-        }
-        let now_ms = crate::units::unix_ms_now();
-        let minute = now_ms / MINUTE_MS;
-        ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
-        let until_next_ms = (minute + 1) * MINUTE_MS - now_ms;
-        let ticks = clock::ticks_for_nanos(until_next_ms * 1_000_000);
-        self.next_rotation
-            .store(end.saturating_add(ticks.max(1)), Relaxed);
-    }
-
-    fn lock_window(&self) -> MutexGuard<'_, MinuteRing> {
-        lock(&self.window)
-    }
-
-    pub(crate) fn set_retention_minutes(&self, minutes: u32) {
-        self.retention_minutes.store(minutes.max(1), Relaxed);
-    }
-
     /// Cumulative counters, added up over the stripes.
     pub(crate) fn counts(&self) -> Counts {
         let mut c = Counts::default();
@@ -441,38 +393,6 @@ impl Operation {
         self.snapshot_of(c, min, self.max_ns.load(Relaxed))
     }
 
-    /// The statistics of minutes `from..=to` (minutes since the Unix epoch).
-    ///
-    /// Min and max are the edges of the lowest and highest histogram bucket
-    /// used (within 1/64), clamped to the all-time min and max; the kept
-    /// failures and slowest calls are those that ended inside the window.
-    pub fn window_snapshot(&self, from: u64, to: u64) -> OperationSnapshot {
-        let live = self.counts();
-        let c = self.lock_window().window(from, to, &live);
-        let (all_min, all_max) = (self.min_ns.load(Relaxed), self.max_ns.load(Relaxed));
-        let (min, max) = c
-            .histogram
-            .range()
-            .map(|(lo, hi)| {
-                (
-                    lo.clamp(all_min.min(all_max), all_max),
-                    hi.clamp(all_min.min(all_max), all_max),
-                )
-            })
-            .unwrap_or((0, 0));
-        let mut snap = self.snapshot_of(c, min, max);
-        let in_window = |r: &CallRecord| (from..=to).contains(&(r.at_unix_ms / MINUTE_MS));
-        snap.recent_failures.retain(in_window);
-        snap.slowest.retain(in_window);
-        snap
-    }
-
-    /// Per-minute statistics of minutes `from..=to` that had calls, oldest first.
-    pub(crate) fn minute_counts(&self, from: u64, to: u64) -> Vec<(u64, Counts)> {
-        let live = self.counts();
-        self.lock_window().minutes(from, to, &live)
-    }
-
     /// Zeroes every statistic (for tests). Calls racing with a reset may be
     /// partly counted.
     pub fn reset(&self) {
@@ -511,6 +431,8 @@ impl Operation {
             + self.lock_window().memory_bytes()
     }
 }
+
+mod minutes;
 
 #[cfg(test)]
 mod tests;

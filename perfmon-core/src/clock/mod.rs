@@ -4,6 +4,14 @@
 //! A call reads [`now_raw`] twice and converts the difference to nanoseconds
 //! with one multiply and shift ([`nanos_between`]); nothing is converted when
 //! the clock is read.
+//!
+//! The wall time perfmon keys minutes and stamps calls with is [`wall_now`]
+//! ([`unix_ms`] in milliseconds): the wall clock anchored to a monotonic
+//! clock, so that it never runs backwards ([`wall`] states the policy).
+
+pub mod wall;
+
+pub use wall::{unix_ms, wall_now, Anchor};
 
 use once_cell::sync::Lazy;
 
