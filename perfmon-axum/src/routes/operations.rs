@@ -186,7 +186,7 @@ pub(crate) async fn database(
         .collect();
     let n_plus_one_threshold = reg.config().alerts.n_plus_one_calls;
     let mut n_plus_one: Vec<RequestPattern> = reg
-        .request_patterns_at(window, SystemTime::now())
+        .request_patterns_at(window, perfmon_core::clock::wall_now())
         .into_iter()
         .filter(|p| p.kind == Kind::DatabaseQuery && p.calls_in_one_request >= n_plus_one_threshold)
         .collect();
