@@ -88,6 +88,23 @@ fn main() {
     }
 
     let engine = AlertEngine::new();
+    // `PERFMON_BENCH_PROFILE=N`: N evaluations and nothing else, for a
+    // profiler (`valgrind --tool=callgrind --toggle-collect='*build_report*'`).
+    if let Some(n) = std::env::var("PERFMON_BENCH_PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        let evaluation = ReportOptions {
+            window: reg.analysis_window(),
+            max_operations: 0,
+            ..ReportOptions::default()
+        };
+        for _ in 0..n {
+            black_box(reg.summaries());
+            black_box(reg.analyze_with(&engine, &evaluation, now()));
+        }
+        return;
+    }
     let mut c = Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
@@ -106,6 +123,17 @@ fn main() {
     g.bench_function("analyze (rules + alerts) last 5 minutes", |b| {
         b.iter(|| black_box(reg.analyze_with(&engine, &ReportOptions::last_minutes(5), now())))
     });
+    // What `spawn_analyzer` runs each interval: rules, engine, health and
+    // the report's headline, over the analysis window; no per-operation table.
+    let evaluation = ReportOptions {
+        window: reg.analysis_window(),
+        max_operations: 0,
+        ..ReportOptions::default()
+    };
+    g.bench_function(
+        "windowed evaluation (rules, engine, health, headline)",
+        |b| b.iter(|| black_box(reg.analyze_with(&engine, &evaluation, now()))),
+    );
     g.bench_function("report to text", |b| {
         let r = reg.report_at(&engine, &ReportOptions::default(), now());
         b.iter(|| black_box(r.to_string()))

@@ -30,12 +30,14 @@
 //! calls is not judged.
 //!
 //! "Missed" is compliance's definition: a call whose duration is above the
-//! target ([`calls_within`]), whatever its outcome.
+//! target ([`calls_within`](crate::calls_within): exact when the target is a
+//! level bound, as the default targets are; else from the histogram),
+//! whatever its outcome.
 
 use crate::alert::Severity;
-use crate::compliance::calls_within;
 use crate::RegistryExt;
-use perfmon_core::{Kind, OperationSnapshot, Registry, Window};
+use perfmon_core::units::saturating_nanos;
+use perfmon_core::{Kind, OperationHistory, Registry, Window};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -185,16 +187,18 @@ struct Tally {
     missed: u64,
 }
 
-/// Tallies of one window: per kind, and per operation with an objective
-/// (with its kind).
-type WindowTally = (BTreeMap<Kind, Tally>, BTreeMap<String, (Kind, Tally)>);
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.calls += other.calls;
+        self.missed += other.missed;
+    }
+}
 
-/// The budget burns of `reg` at `now`: one per kind with calls in the
-/// longest window, and one per operation with an objective of its own.
-pub(crate) fn budget_burns_of(reg: &Registry, now: SystemTime) -> Vec<BudgetBurn> {
+/// The pairs of windows of `reg`, bounded by its retention.
+pub(crate) fn burn_pairs(reg: &Registry) -> [(BurnPair, BurnWindow, Severity); 2] {
     let thresholds = reg.config().alerts;
     let retention = reg.retention_minutes();
-    let pairs = [
+    [
         (
             BurnPair::Fast,
             thresholds.fast_burn.within(retention),
@@ -205,99 +209,102 @@ pub(crate) fn budget_burns_of(reg: &Registry, now: SystemTime) -> Vec<BudgetBurn
             thresholds.slow_burn.within(retention),
             Severity::High,
         ),
-    ];
-    let op_objectives = crate::settings::operation_objectives_of(reg);
-    let mut tallies: BTreeMap<u32, WindowTally> = BTreeMap::new();
-    for (_, w, _) in &pairs {
-        for minutes in [w.long_minutes, w.short_minutes] {
-            if tallies.contains_key(&minutes) {
-                continue;
-            }
-            let ops = reg.snapshots_at(Window::LastMinutes(minutes), now);
-            tallies.insert(minutes, tally(reg, &ops, &op_objectives));
-        }
-    }
-    let mut out = Vec::new();
-    let longest = pairs
+    ]
+}
+
+/// The minutes an evaluation of `reg`'s burn rates reads.
+pub(crate) fn burn_span(reg: &Registry) -> u32 {
+    burn_pairs(reg)
         .iter()
         .map(|(_, w, _)| w.long_minutes)
         .max()
-        .unwrap_or(1);
-    let (kinds, ops) = &tallies[&longest];
-    let readings = |pick: &dyn Fn(&WindowTally) -> Tally, objective: f64| {
+        .unwrap_or(1)
+}
+
+/// The budget burns of `reg` at `now`: one per kind with calls in the
+/// longest window, and one per operation with an objective of its own.
+pub(crate) fn budget_burns_of(reg: &Registry, now: SystemTime) -> Vec<BudgetBurn> {
+    budget_burns_in(reg, &reg.histories_at(burn_span(reg), now), now)
+}
+
+/// [`budget_burns_of`] from histories spanning at least [`burn_span`].
+pub(crate) fn budget_burns_in(
+    reg: &Registry,
+    histories: &[OperationHistory],
+    now: SystemTime,
+) -> Vec<BudgetBurn> {
+    let pairs = burn_pairs(reg);
+    let op_objectives = crate::settings::operation_objectives_of(reg);
+    // Per pair: (long, short) tallies per kind, and per operation with an objective.
+    let mut kinds: BTreeMap<Kind, [(Tally, Tally); 2]> = BTreeMap::new();
+    let mut named: Vec<(&OperationHistory, [(Tally, Tally); 2])> = Vec::new();
+    let mut targets: BTreeMap<Kind, u64> = BTreeMap::new();
+    let ranges = pairs.map(|(_, w, _)| {
+        let range = |m: u32| {
+            reg.minute_range(Window::LastMinutes(m), now)
+                .unwrap_or((0, 0))
+        };
+        (range(w.long_minutes), range(w.short_minutes))
+    });
+    for h in histories {
+        let target = *targets
+            .entry(h.kind().clone())
+            .or_insert_with(|| saturating_nanos(reg.target(h.kind()).target));
+        let flat = [ranges[0].0, ranges[0].1, ranges[1].0, ranges[1].1];
+        let t = h.counts_within(&flat, target);
+        let tally = |i: usize| Tally {
+            calls: t[i].0,
+            missed: t[i].0 - t[i].1,
+        };
+        let op = [(tally(0), tally(1)), (tally(2), tally(3))];
+        let k = kinds.entry(h.kind().clone()).or_default();
+        for (acc, t) in k.iter_mut().zip(op) {
+            acc.0.add(t.0);
+            acc.1.add(t.1);
+        }
+        if op_objectives.contains_key(h.name()) {
+            named.push((h, op));
+        }
+    }
+    let readings = |tallies: [(Tally, Tally); 2], objective: f64| {
         pairs
             .iter()
-            .map(|(pair, w, severity)| {
-                let long = pick(&tallies[&w.long_minutes]);
-                let short = pick(&tallies[&w.short_minutes]);
-                BurnReading {
-                    pair: *pair,
-                    window: *w,
-                    severity: *severity,
-                    long_calls: long.calls,
-                    long_burn: burn_rate(long.missed, long.calls, objective),
-                    short_calls: short.calls,
-                    short_burn: burn_rate(short.missed, short.calls, objective),
-                }
+            .zip(tallies)
+            .map(|((pair, w, severity), (long, short))| BurnReading {
+                pair: *pair,
+                window: *w,
+                severity: *severity,
+                long_calls: long.calls,
+                long_burn: burn_rate(long.missed, long.calls, objective),
+                short_calls: short.calls,
+                short_burn: burn_rate(short.missed, short.calls, objective),
             })
             .collect::<Vec<_>>()
     };
-    for kind in kinds.keys() {
-        let objective = reg.objective(kind);
+    let mut out = Vec::new();
+    for (kind, tallies) in kinds {
+        let objective = reg.objective(&kind);
         out.push(BudgetBurn {
             subject: kind.name().to_owned(),
-            kind: kind.clone(),
-            operation: None,
-            objective,
-            target_ms: perfmon_core::units::duration_ms(reg.target(kind).target),
-            readings: readings(&|t| t.0.get(kind).copied().unwrap_or_default(), objective),
-        });
-    }
-    for (name, (kind, _)) in ops {
-        let Some(&objective) = op_objectives.get(name) else {
-            continue;
-        };
-        let kind = kind.clone();
-        out.push(BudgetBurn {
-            subject: name.clone(),
             target_ms: perfmon_core::units::duration_ms(reg.target(&kind).target),
             kind,
-            operation: Some(name.clone()),
+            operation: None,
             objective,
-            readings: readings(
-                &|t| t.1.get(name).map(|(_, t)| *t).unwrap_or_default(),
-                objective,
-            ),
+            readings: readings(tallies, objective),
+        });
+    }
+    for (h, tallies) in named {
+        let objective = op_objectives[h.name()];
+        out.push(BudgetBurn {
+            subject: h.name().to_owned(),
+            kind: h.kind().clone(),
+            operation: Some(h.name().to_owned()),
+            objective,
+            target_ms: perfmon_core::units::duration_ms(reg.target(h.kind()).target),
+            readings: readings(tallies, objective),
         });
     }
     out
-}
-
-fn tally(
-    reg: &Registry,
-    ops: &[OperationSnapshot],
-    op_objectives: &BTreeMap<String, f64>,
-) -> WindowTally {
-    let mut kinds: BTreeMap<Kind, Tally> = BTreeMap::new();
-    let mut named: BTreeMap<String, (Kind, Tally)> = BTreeMap::new();
-    let mut targets: BTreeMap<Kind, std::time::Duration> = BTreeMap::new();
-    for op in ops.iter().filter(|op| op.count > 0) {
-        let target = *targets
-            .entry(op.kind.clone())
-            .or_insert_with(|| reg.target(&op.kind).target);
-        let (within, _) = calls_within(op, target);
-        let t = Tally {
-            calls: op.count,
-            missed: op.count - within.min(op.count),
-        };
-        let k = kinds.entry(op.kind.clone()).or_default();
-        k.calls += t.calls;
-        k.missed += t.missed;
-        if op_objectives.contains_key(&op.name) {
-            named.insert(op.name.clone(), (op.kind.clone(), t));
-        }
-    }
-    (kinds, named)
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 
 use perfmon_core::units::nanos_to_ms;
 use perfmon_core::units::unix_minute;
-use perfmon_core::{Kind, OperationSnapshot, Registry};
+use perfmon_core::{Kind, OperationHistory, OperationSnapshot, Registry, WindowFigures};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::time::SystemTime;
 
 /// Trends of every operation with calls in either window, using the
@@ -21,22 +20,54 @@ pub fn trends_with(
     minutes: u32,
     now: SystemTime,
 ) -> Vec<Trend> {
-    let n = minutes.clamp(1, (reg.retention_minutes() / 2).max(1)) as u64;
+    let n = trend_minutes(reg, minutes);
+    let histories = reg.histories_at(2 * n, now);
+    trends_in(&histories, rules, n, now, None)
+}
+
+/// The length of each trend window for `minutes` asked: 1 to half the
+/// retention (both windows must be kept).
+pub(crate) fn trend_minutes(reg: &Registry, minutes: u32) -> u32 {
+    minutes.clamp(1, (reg.retention_minutes() / 2).max(1))
+}
+
+/// Trends over windows of `n` minutes ending at `now`, from histories that
+/// span at least `2 * n` minutes. `current`, when given, holds the
+/// snapshots of the current window already taken (sorted by name, as
+/// histories are), so it is not merged twice.
+pub(crate) fn trends_in(
+    histories: &[OperationHistory],
+    rules: &TrendRules,
+    n: u32,
+    now: SystemTime,
+    current: Option<&[OperationSnapshot]>,
+) -> Vec<Trend> {
+    let n = u64::from(n.max(1));
     let to = unix_minute(now);
     let (cur_from, prev_to) = (to.saturating_sub(n - 1), to.saturating_sub(n));
     let prev_from = prev_to.saturating_sub(n - 1);
-    let current = reg.snapshots_between(cur_from, to);
-    let previous = reg.snapshots_between(prev_from, prev_to);
-    let previous: HashMap<&str, &OperationSnapshot> =
-        previous.iter().map(|p| (p.name.as_str(), p)).collect();
-    current
+    histories
         .iter()
-        .filter_map(|c| {
-            let cur = WindowStats::of(c, n);
-            let prev = previous
-                .get(c.name.as_str())
-                .map_or_else(WindowStats::default, |p| WindowStats::of(p, n));
-            (cur.calls + prev.calls > 0).then(|| Trend::new(&c.name, &c.kind, n, cur, prev, rules))
+        .filter_map(|h| {
+            let stats = |from, to| {
+                if h.count(from, to) == 0 {
+                    WindowStats::default()
+                } else {
+                    WindowStats::of_figures(&h.figures(from, to), n)
+                }
+            };
+            let cur = match current {
+                Some(taken) => taken
+                    .binary_search_by(|s| s.name.as_str().cmp(h.name()))
+                    .map_or_else(
+                        |_| WindowStats::default(),
+                        |i| WindowStats::of(&taken[i], n),
+                    ),
+                None => stats(cur_from, to),
+            };
+            let prev = stats(prev_from, prev_to);
+            (cur.calls + prev.calls > 0)
+                .then(|| Trend::new(h.name(), h.kind(), n, cur, prev, rules))
         })
         .collect()
 }
@@ -57,6 +88,20 @@ pub struct WindowStats {
 }
 
 impl WindowStats {
+    fn of_figures(f: &WindowFigures, minutes: u64) -> Self {
+        WindowStats {
+            calls: f.count,
+            mean_ms: nanos_to_ms(f.mean_ns()),
+            p95_ms: f.quantile_ns(0.95).map_or(0.0, |ns| nanos_to_ms(ns as f64)),
+            error_rate: if f.count == 0 {
+                0.0
+            } else {
+                f.failed as f64 / f.count as f64
+            },
+            throughput_per_minute: f.count as f64 / minutes as f64,
+        }
+    }
+
     fn of(s: &OperationSnapshot, minutes: u64) -> Self {
         WindowStats {
             calls: s.count,

@@ -81,9 +81,9 @@ mod registry;
 mod callsite;
 
 pub use data::{
-    CacheHandle, CacheSnapshot, CacheStats, CallRecord, CapturedParam, OperationSnapshot,
-    OperationSummary, Outcome, Window, DEFAULT_RETENTION_MINUTES, ERROR_CAPACITY, PARAM_CAPACITY,
-    RECENT_FAILURES, SLOWEST_CALLS,
+    CacheHandle, CacheSnapshot, CacheStats, CallRecord, CapturedParam, OperationHistory,
+    OperationSnapshot, OperationSummary, Outcome, Window, WindowFigures, DEFAULT_RETENTION_MINUTES,
+    ERROR_CAPACITY, PARAM_CAPACITY, RECENT_FAILURES, SLOWEST_CALLS,
 };
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;

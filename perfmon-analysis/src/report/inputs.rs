@@ -34,26 +34,52 @@ impl Inputs {
         trend_minutes: u32,
         now: SystemTime,
     ) -> Inputs {
-        let ops = reg.snapshots_at(window, now);
-        let caches = reg.cache_snapshots();
         let config = reg.config();
-        let trends = reg.trends_with(
-            &TrendRules {
-                degraded_above: config.alerts.degradation,
-                ..Default::default()
-            },
-            trend_minutes,
-            now,
-        );
+        // One read of each operation, as wide as the widest window judged:
+        // the windows are then merges of its minutes.
+        let trend_n = crate::trend::trend_minutes(reg, trend_minutes);
+        let window_span = match window {
+            Window::All => 1,
+            Window::LastMinutes(m) => m,
+        };
+        let span = window_span
+            .max(2 * trend_n)
+            .max(crate::objective::burn_span(reg));
+        let histories = reg.histories_at(span, now);
+        let ops = match reg.minute_range(window, now) {
+            None => reg.snapshots(),
+            Some((from, to)) => histories
+                .iter()
+                .map(|h| h.window(from, to))
+                .filter(|s| s.count > 0)
+                .collect(),
+        };
+        let caches = reg.cache_snapshots();
+        let rules = TrendRules {
+            degraded_above: config.alerts.degradation,
+            ..Default::default()
+        };
+        // The trend's current window is often the analysis window: reuse it.
+        let trend_window = Window::LastMinutes(trend_n);
+        let same = reg.minute_range(trend_window, now) == reg.minute_range(window, now);
+        let current = same.then_some(ops.as_slice());
+        let trends = crate::trend::trends_in(&histories, &rules, trend_n, now, current);
         let degradations = degradations(&trends);
         let requests = reg.request_patterns_at(window, now);
-        let budgets = reg.budget_burns(now);
+        let budgets = crate::objective::budget_burns_in(reg, &histories, now);
         let system = last_sample();
-        let targets: Vec<(Kind, Target)> = ops
+        // One entry per kind (rules look a kind up in this list).
+        let kinds: std::collections::BTreeSet<Kind> = ops
             .iter()
             .map(|o| o.kind.clone())
             .chain(reg.configured_targets().into_keys())
-            .map(|k| (k.clone(), reg.target(&k)))
+            .collect();
+        let targets: Vec<(Kind, Target)> = kinds
+            .into_iter()
+            .map(|k| {
+                let t = reg.target(&k);
+                (k, t)
+            })
             .collect();
         Inputs {
             ops,

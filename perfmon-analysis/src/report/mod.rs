@@ -236,8 +236,17 @@ pub fn spawn_analyzer(
         loop {
             ticks.tick().await;
             // Reads snapshots and evaluates rules: milliseconds for
-            // thousands of operations (BENCHMARKS.md), so in place.
-            let _ = analyze();
+            // thousands of operations (BENCHMARKS.md), so in place. Nobody
+            // reads the report: no per-operation table.
+            perfmon_core::with_registry(|reg| {
+                let options = ReportOptions {
+                    window: reg.analysis_window(),
+                    max_operations: 0,
+                    ..ReportOptions::default()
+                };
+                let now = perfmon_core::clock::wall_now();
+                drop(reg.analyze_with(alerts(), &options, now));
+            });
         }
     }))
 }
@@ -349,10 +358,7 @@ fn executive_summary(
     let failures: u64 = ops.iter().map(OperationSnapshot::failed).sum();
     let cancelled: u64 = ops.iter().map(|o| o.cancelled).sum();
     let sum_ns: u128 = ops.iter().map(|o| o.sum_ns).fold(0, u128::saturating_add);
-    let mut all = Histogram::default();
-    for o in ops {
-        all.merge(&o.histogram);
-    }
+    let all = Histogram::sum_of(ops.iter().map(|o| &o.histogram));
     ExecutiveSummary {
         grade: compliance.overall.as_ref().map(|o| o.grade),
         compliance: compliance.overall.as_ref().map(|o| o.compliance),
@@ -387,23 +393,27 @@ pub(crate) fn slow_operations(
     let mut out: Vec<SlowOperation> = ops
         .iter()
         .filter_map(|o| {
-            let s = o.summary();
+            // The figures of `OperationSnapshot::summary` this table shows,
+            // without its other quantiles and copies.
+            let p95_ns = o.quantile_ns(0.95).unwrap_or(0);
+            let p95_ms = nanos_to_ms(p95_ns as f64);
+            let level = o.level_bounds.classify(Duration::from_nanos(p95_ns));
             let target_ms = duration_ms(target(&o.kind));
             let over = if target_ms > 0.0 {
-                s.p95_ms / target_ms
+                p95_ms / target_ms
             } else {
                 0.0
             };
-            (over > 1.0 || s.level >= Level::Slow).then(|| SlowOperation {
-                name: s.name.clone(),
-                kind: s.kind.clone(),
-                calls: s.count,
-                mean_ms: s.mean_ms,
-                p95_ms: s.p95_ms,
+            (over > 1.0 || level >= Level::Slow).then(|| SlowOperation {
+                name: o.name.clone(),
+                kind: o.kind.clone(),
+                calls: o.count,
+                mean_ms: nanos_to_ms(o.mean_ns()),
+                p95_ms,
                 target_ms,
                 p95_over_target: over,
-                level: s.level,
-                slow_calls: s.levels.slow + s.levels.critical,
+                level,
+                slow_calls: o.levels.slow + o.levels.critical,
             })
         })
         .collect();

@@ -1,8 +1,8 @@
 //! Windowed reads of the registry: snapshots of the last N minutes and
 //! per-minute time series for charts.
 
-use crate::data::OperationSnapshot;
 use crate::data::{Counts, Window};
+use crate::data::{OperationHistory, OperationSnapshot};
 use crate::registry::Registry;
 use crate::units::{nanos_to_ms, unix_minute, MINUTE_MS};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,39 @@ impl Registry {
                 .filter(|s| s.count > 0)
                 .collect(),
         }
+    }
+
+    /// Every operation with calls in the last `minutes` minutes ending at
+    /// `now`, read once each, so an evaluation can take several windows
+    /// (the ranges of [`Registry::minute_range`]) from one read: each
+    /// operation's live counters are added up once and its minutes copied
+    /// out once, instead of once per window.
+    ///
+    /// ```
+    /// use perfmon_core::{Kind, Outcome, Registry, Window};
+    /// use std::time::{Duration, SystemTime};
+    /// let reg = Registry::new();
+    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    /// for (ago, ms) in [(7, 50), (0, 10), (0, 12)] { // in time order
+    ///     let at = now - Duration::from_secs(60 * ago);
+    ///     reg.record_at("db.q", Kind::DatabaseQuery, Duration::from_millis(ms), Outcome::Ok, None, at);
+    /// }
+    /// let h = &reg.histories_at(10, now)[0];
+    /// let (from, to) = reg.minute_range(Window::LastMinutes(5), now).unwrap();
+    /// assert_eq!(h.window(from, to).count, 2);
+    /// assert_eq!(h.count(from - 5, to), 3);
+    /// // Within the 25 ms bound: the two recent calls and not the old one.
+    /// assert_eq!(h.count_within(from - 5, to, 25_000_000), (3, 2));
+    /// ```
+    pub fn histories_at(&self, minutes: u32, now: SystemTime) -> Vec<OperationHistory> {
+        let Some((from, to)) = self.minute_range(Window::LastMinutes(minutes), now) else {
+            return Vec::new();
+        };
+        self.operations_sorted()
+            .iter()
+            .map(|op| op.history(from, to))
+            .filter(|h| h.count(from, to) > 0)
+            .collect()
     }
 
     /// The inclusive range of minutes (since the Unix epoch) of `window`

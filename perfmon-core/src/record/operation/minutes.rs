@@ -9,7 +9,7 @@
 
 use super::{CallDetails, Operation};
 use crate::clock;
-use crate::data::{CallRecord, Counts, MinuteRing, MinuteView, OperationSnapshot, Outcome};
+use crate::data::{Counts, MinuteRing, MinuteView, OperationHistory, OperationSnapshot, Outcome};
 use crate::sync::core::{lock, MutexGuard};
 use crate::units::MINUTE_MS;
 use std::sync::atomic::Ordering::Relaxed;
@@ -90,24 +90,25 @@ impl Operation {
     /// used (within 1/64), clamped to the all-time min and max; the kept
     /// failures and slowest calls are those that ended inside the window.
     pub fn window_snapshot(&self, from: u64, to: u64) -> OperationSnapshot {
+        self.history(from, to).window(from, to)
+    }
+
+    /// Minutes `from..=to`, read once (the live counters added up once,
+    /// the minutes' handles copied under the lock), for several windows.
+    pub fn history(&self, from: u64, to: u64) -> OperationHistory {
         let live = self.counts();
-        let c = self.minute_view(from, to).window(&live);
-        let (all_min, all_max) = (self.min_ns.load(Relaxed), self.max_ns.load(Relaxed));
-        let (min, max) = c
-            .histogram
-            .range()
-            .map(|(lo, hi)| {
-                (
-                    lo.clamp(all_min.min(all_max), all_max),
-                    hi.clamp(all_min.min(all_max), all_max),
-                )
-            })
-            .unwrap_or((0, 0));
-        let mut snap = self.snapshot_of(c, min, max);
-        let in_window = |r: &CallRecord| (from..=to).contains(&(r.at_unix_ms / MINUTE_MS));
-        snap.recent_failures.retain(in_window);
-        snap.slowest.retain(in_window);
-        snap
+        let minutes = self.minute_view(from, to).minutes(&live);
+        let (recent_failures, slowest) = self.recent_records();
+        OperationHistory {
+            name: Arc::clone(&self.name),
+            kind: self.kind.clone(),
+            level_bounds: self.level_bounds(),
+            all_min_ns: self.min_ns.load(Relaxed),
+            all_max_ns: self.max_ns.load(Relaxed),
+            minutes,
+            recent_failures,
+            slowest,
+        }
     }
 
     /// Per-minute statistics of minutes `from..=to` that had calls, oldest first.

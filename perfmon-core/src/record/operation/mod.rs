@@ -355,7 +355,7 @@ impl Operation {
         c
     }
 
-    fn recent_records(&self) -> (Vec<CallRecord>, Vec<CallRecord>) {
+    pub(super) fn recent_records(&self) -> (Vec<CallRecord>, Vec<CallRecord>) {
         let r = lock(&self.recent);
         (r.failures.iter().cloned().collect(), r.slowest.clone())
     }
