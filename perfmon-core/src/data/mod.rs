@@ -5,13 +5,13 @@
 //! an operation rotates once a minute.
 
 mod cache;
-mod history;
+mod read;
 mod recent;
 mod snapshot;
 mod window;
 
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
-pub use history::{OperationHistory, WindowFigures};
+pub use read::{OperationHistory, WindowFigures};
 pub(crate) use recent::RecentCalls;
 pub use recent::{
     BoundedText, CallRecord, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY,
