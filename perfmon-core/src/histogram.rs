@@ -224,9 +224,11 @@ impl Histogram {
 
     /// Adds another histogram's counts to this one.
     ///
-    /// One pass over both sorted bucket lists: in place when every bucket of
-    /// `other` is already used here (the common case when a window adds its
-    /// minutes up), else into a new list of the union.
+    /// One pass over both sorted bucket lists to count the indices they
+    /// share, one to add: in place when every bucket of `other` is already
+    /// used here (the common case when a window adds its minutes up), else
+    /// into a list of exactly the union's size (a merged histogram may be
+    /// kept, so it holds no spare capacity).
     pub fn merge(&mut self, other: &Histogram) {
         if other.buckets.is_empty() {
             return;
@@ -235,10 +237,11 @@ impl Histogram {
             self.buckets.clone_from(&other.buckets);
             return;
         }
-        if Self::covers(&self.buckets, &other.buckets) {
+        let shared = Self::shared(&self.buckets, &other.buckets);
+        if shared == other.buckets.len() {
             let mut mine = self.buckets.iter_mut();
             for &(i, c) in &other.buckets {
-                // `covers` found every index of `other` here, in order.
+                // Every index of `other` is here, in order.
                 if let Some(slot) = mine.find(|(j, _)| *j == i) {
                     slot.1 += c;
                 }
@@ -246,7 +249,7 @@ impl Histogram {
             return;
         }
         let (a, b) = (&self.buckets, &other.buckets);
-        let mut out = Vec::with_capacity(a.len() + b.len());
+        let mut out = Vec::with_capacity(a.len() + b.len() - shared);
         let (mut x, mut y) = (0, 0);
         while x < a.len() && y < b.len() {
             let ((i, c), (j, d)) = (a[x], b[y]);
@@ -271,30 +274,39 @@ impl Histogram {
         self.buckets = out;
     }
 
-    /// Whether every index of the sorted list `inner` is in the sorted list
-    /// `outer` (one pass over both).
-    fn covers(outer: &[(u32, u64)], inner: &[(u32, u64)]) -> bool {
-        if inner.len() > outer.len() {
-            return false;
+    /// How many indices two sorted bucket lists have in common (one pass).
+    fn shared(a: &[(u32, u64)], b: &[(u32, u64)]) -> usize {
+        let (mut x, mut y, mut n) = (0, 0, 0);
+        while x < a.len() && y < b.len() {
+            match a[x].0.cmp(&b[y].0) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    x += 1;
+                    y += 1;
+                }
+            }
         }
-        let mut o = outer.iter().map(|(i, _)| *i);
-        inner.iter().all(|(j, _)| o.any(|i| i == *j))
+        n
     }
 
     /// Counts of this histogram minus those of an `earlier` copy of the same
     /// histogram (bucket-wise, saturating): the values recorded in between.
-    /// One pass over both sorted bucket lists.
+    /// One pass over both sorted bucket lists to size the result exactly (a
+    /// difference is often kept, and much smaller than either), one to fill it.
     pub fn minus(&self, earlier: &Histogram) -> Histogram {
-        let mut before = earlier.buckets.iter().peekable();
-        let mut buckets = Vec::with_capacity(self.buckets.len());
-        for &(i, c) in &self.buckets {
-            while before.next_if(|(j, _)| *j < i).is_some() {}
-            let sub = before.next_if(|(j, _)| *j == i).map_or(0, |(_, d)| *d);
-            let left = c.saturating_sub(sub);
-            if left > 0 {
-                buckets.push((i, left));
-            }
-        }
+        let difference = || {
+            let mut before = earlier.buckets.iter().peekable();
+            self.buckets.iter().filter_map(move |&(i, c)| {
+                while before.next_if(|(j, _)| *j < i).is_some() {}
+                let sub = before.next_if(|(j, _)| *j == i).map_or(0, |(_, d)| *d);
+                let left = c.saturating_sub(sub);
+                (left > 0).then_some((i, left))
+            })
+        };
+        let mut buckets = Vec::with_capacity(difference().count());
+        buckets.extend(difference());
         Histogram { buckets }
     }
 
@@ -515,6 +527,21 @@ mod tests {
             later.merge(&hb);
             prop_assert_eq!(later.minus(&ha), hb);
         }
+    }
+
+    /// A merge or a difference may be kept for an hour (a minute's
+    /// calls): it holds no spare capacity.
+    #[test]
+    fn merged_and_subtracted_histograms_hold_no_spare_capacity() {
+        let all = Histogram::from_values((1..3_000).map(|i| i * 1_000));
+        let mut later = all.clone();
+        later.merge(&Histogram::from_values([5, 7_777_777]));
+        let delta = later.minus(&all);
+        assert_eq!(delta, Histogram::from_values([5, 7_777_777]));
+        assert_eq!(delta.buckets.capacity(), 2);
+        let mut merged = Histogram::from_values([1, 2, 3]);
+        merged.merge(&Histogram::from_values([3, 4]));
+        assert_eq!(merged.buckets.capacity(), merged.buckets.len());
     }
 
     #[test]
