@@ -5,16 +5,21 @@
 //! an operation rotates once a minute.
 
 mod cache;
+mod compact;
+mod history;
 mod recent;
 mod snapshot;
 mod window;
 
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub(crate) use history::{MinuteRing, MinuteView, Tiers};
 pub(crate) use recent::RecentCalls;
 pub use recent::{
     BoundedText, CallRecord, CapturedParam, Outcome, ERROR_CAPACITY, PARAM_CAPACITY,
     RECENT_FAILURES, SLOWEST_CALLS,
 };
 pub use snapshot::{OperationSnapshot, OperationSummary};
-pub(crate) use window::{Counts, MinuteRing, MinuteView};
-pub use window::{Window, DEFAULT_RETENTION_MINUTES};
+pub(crate) use window::Counts;
+pub use window::{
+    Window, WindowSpan, COARSE_MINUTES, DEFAULT_HISTORY_MINUTES, DEFAULT_RETENTION_MINUTES,
+};
