@@ -1,5 +1,7 @@
-//! The analysis layer at scale: building reports for 1,000 operations, and
-//! the memory of 1,000 operations with 60 minutes of per-minute windows.
+//! The analysis layer at scale: building reports for 1,000 operations, the
+//! memory of 1,000 operations with 60 minutes of per-minute windows, and of
+//! 100 operations with a full day of history (per minute for the last hour,
+//! then 10-minute buckets).
 //!
 //! ```text
 //! cargo bench --bench analysis
@@ -10,12 +12,14 @@
 
 use criterion::{black_box, Criterion};
 use perfmon::RegistryExt;
-use perfmon::{AlertEngine, Kind, Outcome, Registry, ReportOptions};
+use perfmon::{AlertEngine, Kind, Outcome, Registry, ReportOptions, Window};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const OPERATIONS: usize = 1_000;
 const MINUTES: u64 = 60;
 const CALLS_PER_MINUTE: u64 = 20;
+const DAY_OPERATIONS: usize = 100;
+const DAY_MINUTES: u64 = 24 * 60;
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(29_500_000 * 60 + 30)
@@ -24,6 +28,12 @@ fn now() -> SystemTime {
 /// 1,000 operations of mixed kinds, each with 20 calls in each of the last
 /// 60 minutes, durations spread over two orders of magnitude.
 fn populated() -> Registry {
+    populated_for(OPERATIONS, MINUTES)
+}
+
+/// `operations` operations of mixed kinds, each with 20 calls in each of
+/// the last `minutes` minutes.
+fn populated_for(operations: usize, minutes: u64) -> Registry {
     let reg = Registry::new();
     let kinds = [
         Kind::Authentication,
@@ -33,9 +43,9 @@ fn populated() -> Registry {
         Kind::Processing,
     ];
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    for minute in (0..MINUTES).rev() {
+    for minute in (0..minutes).rev() {
         let at = now() - Duration::from_secs(60 * minute);
-        for op in 0..OPERATIONS {
+        for op in 0..operations {
             let name = format!("service.op_{op:04}");
             let kind = kinds[op % kinds.len()].clone();
             for _ in 0..CALLS_PER_MINUTE {
@@ -86,6 +96,18 @@ fn main() {
             b.saturating_sub(a) as f64 / 1048576.0
         );
     }
+
+    // A day of history: 100 operations are enough for bytes per operation.
+    let day = populated_for(DAY_OPERATIONS, DAY_MINUTES);
+    let accounted = day.memory_bytes();
+    println!(
+        "memory: {DAY_OPERATIONS} operations x {DAY_MINUTES} minutes (24 h) x {CALLS_PER_MINUTE} \
+         calls/minute: accounted {:.1} KiB per operation (per minute for the last {} minutes, \
+         then {}-minute buckets)",
+        accounted as f64 / 1024.0 / DAY_OPERATIONS as f64,
+        day.retention_minutes(),
+        perfmon::COARSE_MINUTES,
+    );
 
     let engine = AlertEngine::new();
     // `PERFMON_BENCH_PROFILE=N`: N evaluations and nothing else, for a
@@ -141,6 +163,14 @@ fn main() {
     g.bench_function("report to prometheus", |b| {
         let r = reg.report_at(&engine, &ReportOptions::default(), now());
         b.iter(|| black_box(r.to_prometheus(perfmon::export::Format::Prometheus)))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("history_100_operations_24h");
+    g.bench_function("snapshots last 60 minutes", |b| {
+        b.iter(|| black_box(day.window_snapshots(Window::LastMinutes(60), now())))
+    });
+    g.bench_function("snapshots last 24 hours", |b| {
+        b.iter(|| black_box(day.window_snapshots(Window::LastMinutes(24 * 60), now())))
     });
     g.finish();
     c.final_summary();

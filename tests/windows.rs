@@ -76,15 +76,49 @@ fn a_window_counts_only_the_last_n_minutes() {
 }
 
 #[test]
-fn minutes_older_than_the_retention_are_dropped() {
+fn without_history_minutes_older_than_the_retention_are_dropped() {
     let reg = Registry::new();
     reg.set_retention_minutes(5);
+    reg.set_history_minutes(0);
     for m in (0..20).rev() {
         record(&reg, "w.retained", 10, ago(m));
     }
     let s = &reg.snapshots_at(Window::LastMinutes(60), now())[0];
     assert_eq!(s.count, 5, "clamped to the 5-minute retention");
     assert_eq!(reg.snapshots_at(Window::All, now())[0].count, 20);
+}
+
+#[test]
+fn minutes_older_than_the_retention_are_read_from_ten_minute_buckets() {
+    let reg = Registry::new();
+    reg.set_retention_minutes(5);
+    for m in (0..40).rev() {
+        record(&reg, "w.history", 10 + u64::from(m), ago(m));
+    }
+    let this_minute = 29_000_000;
+    // Within the retention: minute by minute.
+    let recent = reg.window_snapshots(Window::LastMinutes(5), now());
+    assert_eq!(recent.operations[0].count, 5);
+    let span = recent.span.unwrap();
+    assert_eq!(span.resolution_minutes, 1);
+    assert_eq!(
+        (span.from_minute, span.to_minute),
+        (this_minute - 4, this_minute)
+    );
+    // Past it: 10-minute buckets, read whole, so the span can start earlier
+    // than the minutes asked for, and says so.
+    let older = reg.window_snapshots(Window::LastMinutes(25), now());
+    let span = older.span.unwrap();
+    assert_eq!(span.resolution_minutes, perfmon::COARSE_MINUTES);
+    assert_eq!(span.from_minute % 10, 0);
+    assert!(span.from_minute <= this_minute - 24);
+    assert_eq!(
+        older.operations[0].count,
+        this_minute - span.from_minute + 1,
+        "one call a minute, each counted once"
+    );
+    let all = &reg.snapshots_at(Window::LastMinutes(60), now())[0];
+    assert_eq!(all.count, 40);
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub(crate) fn trends_in(
         .iter()
         .filter_map(|h| {
             let stats = |from, to| {
-                if h.count(from, to) == 0 {
+                if !h.has_calls(from, to) {
                     WindowStats::default()
                 } else {
                     WindowStats::of_figures(&h.figures(from, to), n)

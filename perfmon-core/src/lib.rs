@@ -26,14 +26,16 @@
 //!
 //! - [`Registry`] / [`registry()`]: operation name to live statistics, with
 //!   a cap ([`DEFAULT_MAX_OPERATIONS`]) and an overflow entry; level bounds
-//!   per kind; per-minute retention; [`Registry::extension`] for the state
-//!   layers above attach to it.
+//!   per kind; history per minute for the retention, then in 10-minute
+//!   buckets up to a day; [`Registry::extension`] for the state layers
+//!   above attach to it.
 //!
 //! # Reading (on demand)
 //!
 //! - [`OperationSnapshot`] (mergeable serde data) and [`OperationSummary`]
 //!   (milliseconds and percentiles): [`summaries()`], [`summary()`],
-//!   [`Registry::snapshots_in`] over a [`Window`], [`MinutePoint`] series.
+//!   [`Registry::snapshots_in`] over a [`Window`] ([`Registry::window_snapshots`]
+//!   with the [`WindowSpan`] read), [`MinutePoint`] series.
 //! - [`units`]: every time-unit conversion and its serde form, once.
 //!
 //! # The tree
@@ -82,8 +84,9 @@ mod callsite;
 
 pub use data::{
     CacheHandle, CacheSnapshot, CacheStats, CallRecord, CapturedParam, OperationHistory,
-    OperationSnapshot, OperationSummary, Outcome, Window, WindowFigures, DEFAULT_RETENTION_MINUTES,
-    ERROR_CAPACITY, PARAM_CAPACITY, RECENT_FAILURES, SLOWEST_CALLS,
+    OperationSnapshot, OperationSummary, Outcome, Window, WindowFigures, WindowSpan,
+    COARSE_MINUTES, DEFAULT_HISTORY_MINUTES, DEFAULT_RETENTION_MINUTES, ERROR_CAPACITY,
+    PARAM_CAPACITY, RECENT_FAILURES, SLOWEST_CALLS,
 };
 pub use histogram::{AtomicHistogram, Histogram};
 pub use kind::Kind;
@@ -91,7 +94,7 @@ pub use level::{Level, LevelBounds, LevelCounts};
 pub use record::{Operation, Timer, STRIPES};
 pub use registry::{
     registry, with_registry, InScope, MinutePoint, Registry, RequestPattern, ValueSummary,
-    DEFAULT_MAX_OPERATIONS, MAX_REQUEST_PATTERNS, OVERFLOW_OPERATION,
+    WindowSnapshots, DEFAULT_MAX_OPERATIONS, MAX_REQUEST_PATTERNS, OVERFLOW_OPERATION,
 };
 pub use switch::{is_enabled, set_enabled};
 

@@ -5,12 +5,15 @@
 //! an operation rotates once a minute.
 
 mod cache;
+mod compact;
+mod history;
 mod read;
 mod recent;
 mod snapshot;
 mod window;
 
 pub use cache::{CacheHandle, CacheSnapshot, CacheStats};
+pub(crate) use history::{MinuteRing, MinuteView, Tiers};
 pub use read::{OperationHistory, WindowFigures};
 pub(crate) use recent::RecentCalls;
 pub use recent::{
@@ -18,5 +21,7 @@ pub use recent::{
     RECENT_FAILURES, SLOWEST_CALLS,
 };
 pub use snapshot::{OperationSnapshot, OperationSummary};
-pub(crate) use window::{Counts, MinuteRing, MinuteView};
-pub use window::{Window, DEFAULT_RETENTION_MINUTES};
+pub(crate) use window::Counts;
+pub use window::{
+    Window, WindowSpan, COARSE_MINUTES, DEFAULT_HISTORY_MINUTES, DEFAULT_RETENTION_MINUTES,
+};

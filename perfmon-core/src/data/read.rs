@@ -9,7 +9,8 @@
 //! window is then a merge of the minutes it covers, and a count within a
 //! bound needs no merge at all.
 
-use super::window::Counts;
+use super::history::MinuteView;
+use super::window::{Counts, WindowSpan};
 use super::{CallRecord, OperationSnapshot};
 use crate::kind::Kind;
 use crate::level::LevelBounds;
@@ -54,9 +55,11 @@ impl WindowFigures {
     }
 }
 
-/// One operation's per-minute statistics over a span of minutes, read in one
-/// go ([`Registry::histories_at`](crate::Registry::histories_at)).
-#[derive(Debug, Clone)]
+/// One operation's statistics over a span of minutes, read in one go
+/// ([`Registry::histories_at`](crate::Registry::histories_at)): the
+/// history's handles (minutes, 10-minute buckets) and the open minute's
+/// calls, decoded only when a window asks for them.
+#[derive(Debug)]
 pub struct OperationHistory {
     pub(crate) name: Arc<str>,
     pub(crate) kind: Kind,
@@ -64,8 +67,9 @@ pub struct OperationHistory {
     /// The all-time extremes, to clamp a window's bucket edges.
     pub(crate) all_min_ns: u64,
     pub(crate) all_max_ns: u64,
-    /// Minutes with calls, oldest first.
-    pub(crate) minutes: Vec<(u64, Arc<Counts>)>,
+    pub(crate) view: MinuteView,
+    /// The open minute's calls, if it is in the span.
+    pub(crate) open: Option<(u64, Counts)>,
     pub(crate) recent_failures: Vec<CallRecord>,
     pub(crate) slowest: Vec<CallRecord>,
 }
@@ -86,16 +90,15 @@ impl OperationHistory {
         self.level_bounds
     }
 
-    fn in_range(&self, from: u64, to: u64) -> impl Iterator<Item = &Counts> {
-        self.minutes
-            .iter()
-            .filter(move |(m, _)| (from..=to).contains(m))
-            .map(|(_, c)| &**c)
+    /// Whether minutes `from..=to` hold any call (nothing decoded).
+    pub fn has_calls(&self, from: u64, to: u64) -> bool {
+        self.view.has_calls(from, to, self.open.as_ref())
     }
 
-    /// Calls in minutes `from..=to`.
+    /// Calls in minutes `from..=to` (a 10-minute bucket overlapping the
+    /// range counts whole).
     pub fn count(&self, from: u64, to: u64) -> u64 {
-        self.in_range(from, to).map(Counts::count).sum()
+        self.counts_within(&[(from, to)], 0)[0].0
     }
 
     /// Calls in minutes `from..=to`, and those of them that took at most
@@ -107,49 +110,22 @@ impl OperationHistory {
     }
 
     /// [`OperationHistory::count_within`] for several ranges of minutes at
-    /// once, in one pass over the minutes (each minute judged once).
+    /// once, each stored minute read once.
     pub fn counts_within(&self, ranges: &[(u64, u64)], bound_ns: u64) -> Vec<(u64, u64)> {
         let bounds = self.level_bounds.as_nanos();
-        let level = bounds.iter().position(|b| *b == bound_ns);
-        let mut out = vec![(0, 0); ranges.len()];
-        for (m, c) in &self.minutes {
-            if !ranges.iter().any(|(from, to)| (from..=to).contains(&m)) {
-                continue;
-            }
-            let n = c.count();
-            let within = match level {
-                Some(i) => c.levels[..=i].iter().sum::<u64>(),
-                None => c.histogram.count_below(bound_ns.saturating_add(1)),
-            }
-            .min(n);
-            for ((from, to), acc) in ranges.iter().zip(&mut out) {
-                if (from..=to).contains(&m) {
-                    acc.0 += n;
-                    acc.1 += within;
-                }
-            }
-        }
-        out
+        // Bound 0: only the calls are wanted; the first level bound answers
+        // from the headers alone.
+        let level = if bound_ns == 0 {
+            Some(0)
+        } else {
+            bounds.iter().position(|b| *b == bound_ns)
+        };
+        self.view
+            .count_within(ranges, self.open.as_ref(), level, bound_ns)
     }
 
-    /// The figures of minutes `from..=to` without building a snapshot (no
-    /// name, no kept calls): what a comparison of two windows reads.
-    pub fn figures(&self, from: u64, to: u64) -> WindowFigures {
-        let c = self.sum(from, to);
-        let (min_ns, max_ns) = self.edges(&c);
-        WindowFigures {
-            count: c.count(),
-            failed: c.failed(),
-            sum_ns: c.sum_ns,
-            histogram: c.histogram,
-            min_ns,
-            max_ns,
-        }
-    }
-
-    fn sum(&self, from: u64, to: u64) -> Counts {
-        let parts: Vec<&Counts> = self.in_range(from, to).collect();
-        Counts::sum_of(&parts)
+    fn sum(&self, from: u64, to: u64) -> (Counts, WindowSpan) {
+        self.view.sum(from, to, self.open.as_ref())
     }
 
     /// Min and max of a window: its bucket edges, clamped to the all-time
@@ -162,17 +138,40 @@ impl OperationHistory {
             .unwrap_or((0, 0))
     }
 
+    /// The figures of minutes `from..=to` without building a snapshot (no
+    /// name, no kept calls): what a comparison of two windows reads.
+    pub fn figures(&self, from: u64, to: u64) -> WindowFigures {
+        let (c, _) = self.sum(from, to);
+        let (min_ns, max_ns) = self.edges(&c);
+        WindowFigures {
+            count: c.count(),
+            failed: c.failed(),
+            sum_ns: c.sum_ns,
+            histogram: c.histogram,
+            min_ns,
+            max_ns,
+        }
+    }
+
     /// The statistics of minutes `from..=to`, as
     /// [`Operation::window_snapshot`](crate::Operation::window_snapshot)
-    /// gives them: min and max are the edges of the lowest and highest
-    /// histogram bucket used (within 1/64), clamped to the all-time min and
-    /// max; the kept failures and slowest calls are those that ended inside
-    /// the window.
+    /// gives them.
     pub fn window(&self, from: u64, to: u64) -> OperationSnapshot {
-        let c = self.sum(from, to);
+        self.window_read(from, to).0
+    }
+
+    /// [`OperationHistory::window`], and the minutes it covered and how
+    /// finely: min and max are the edges of the lowest and highest histogram
+    /// bucket used (within 1/64), clamped to the all-time min and max; the
+    /// kept failures and slowest calls are those that ended inside the
+    /// minutes covered; 10-minute buckets overlapping the range are read
+    /// whole.
+    pub fn window_read(&self, from: u64, to: u64) -> (OperationSnapshot, WindowSpan) {
+        let (c, span) = self.sum(from, to);
         let (min_ns, max_ns) = self.edges(&c);
-        let in_window = |r: &&CallRecord| (from..=to).contains(&(r.at_unix_ms / MINUTE_MS));
-        OperationSnapshot {
+        let covered = span.from_minute..=span.to_minute;
+        let in_window = |r: &&CallRecord| covered.contains(&(r.at_unix_ms / MINUTE_MS));
+        let snapshot = OperationSnapshot {
             name: self.name.to_string(),
             kind: self.kind.clone(),
             count: c.count(),
@@ -193,6 +192,7 @@ impl OperationHistory {
                 .cloned()
                 .collect(),
             slowest: self.slowest.iter().filter(in_window).cloned().collect(),
-        }
+        };
+        (snapshot, span)
     }
 }

@@ -16,7 +16,7 @@ mod values;
 pub use patterns::{RequestPattern, MAX_REQUEST_PATTERNS};
 pub(crate) use scope::{ever_entered, with_scoped};
 pub use scope::{with_registry, InScope};
-pub use series::MinutePoint;
+pub use series::{MinutePoint, WindowSnapshots};
 pub use values::ValueSummary;
 
 use crate::data::{BoundedText, Outcome, ERROR_CAPACITY};
@@ -65,6 +65,7 @@ pub struct Registry {
     bounds: RwLock<HashMap<Kind, LevelBounds>>,
     caches: DashMap<Arc<str>, CacheHandle>,
     retention_minutes: AtomicU32,
+    history_minutes: AtomicU32,
     values: DashMap<Arc<str>, Arc<values::ValueMetric>>,
     request_patterns: std::sync::Mutex<patterns::RequestPatterns>,
     fallback_bounds: RwLock<LevelBounds>,
@@ -99,6 +100,7 @@ impl Registry {
             bounds: RwLock::new(HashMap::new()),
             caches: DashMap::new(),
             retention_minutes: AtomicU32::new(crate::data::DEFAULT_RETENTION_MINUTES),
+            history_minutes: AtomicU32::new(crate::data::DEFAULT_HISTORY_MINUTES),
             values: DashMap::new(),
             request_patterns: Default::default(),
             fallback_bounds: RwLock::new(LevelBounds::DEFAULT),
@@ -129,6 +131,7 @@ impl Registry {
                 let bounds = self.level_bounds(&kind);
                 let op = Arc::new(Operation::new(e.key().clone(), kind, bounds));
                 op.set_retention_minutes(self.retention_minutes());
+                op.set_history_minutes(self.history_minutes());
                 e.insert(op.clone());
                 op
             }
@@ -240,9 +243,28 @@ impl Registry {
         &self.values
     }
 
-    /// Minutes of per-minute buckets kept for windows and trends.
+    /// Minutes of per-minute buckets kept for windows and trends (the
+    /// retention; older calls are kept in 10-minute buckets up to
+    /// [`Registry::history_minutes`]).
     pub fn retention_minutes(&self) -> u32 {
         self.retention_minutes.load(Relaxed)
+    }
+
+    /// Minutes of history kept in all (a day by default): per minute for the
+    /// retention, then in [`COARSE_MINUTES`](crate::COARSE_MINUTES)-minute buckets.
+    /// At most the retention means no 10-minute buckets.
+    pub fn history_minutes(&self) -> u32 {
+        self.history_minutes.load(Relaxed)
+    }
+
+    /// Changes the history kept (0: per-minute buckets only), for existing
+    /// and future operations. Older buckets go at their operation's next
+    /// minute.
+    pub fn set_history_minutes(&self, minutes: u32) {
+        self.history_minutes.store(minutes, Relaxed);
+        for e in self.operations.iter() {
+            e.value().set_history_minutes(minutes);
+        }
     }
 
     /// Changes the retention (at least 1 minute), for existing and future operations.

@@ -1,7 +1,7 @@
 //! Windowed reads of the registry: snapshots of the last N minutes and
 //! per-minute time series for charts.
 
-use crate::data::{Counts, Window};
+use crate::data::{Counts, Window, WindowSpan};
 use crate::data::{OperationHistory, OperationSnapshot};
 use crate::registry::Registry;
 use crate::units::{nanos_to_ms, unix_minute, MINUTE_MS};
@@ -16,16 +16,56 @@ impl Registry {
     }
 
     /// Snapshots of every operation over `window`, ending at `now`
-    /// (operations without calls in the window are left out).
+    /// (operations without calls in the window are left out). Windows older
+    /// than the retention are read from 10-minute buckets:
+    /// [`Registry::window_snapshots`] says what was covered.
     pub fn snapshots_at(&self, window: Window, now: SystemTime) -> Vec<OperationSnapshot> {
-        match self.minute_range(window, now) {
-            None => self.snapshots(),
-            Some((from, to)) => self
-                .operations_sorted()
-                .iter()
-                .map(|op| op.window_snapshot(from, to))
-                .filter(|s| s.count > 0)
-                .collect(),
+        self.window_snapshots(window, now).operations
+    }
+
+    /// Snapshots of every operation over `window`, ending at `now`
+    /// (operations without calls in the window are left out), with the
+    /// minutes the read covered and its resolution.
+    ///
+    /// ```
+    /// use perfmon_core::{Kind, Outcome, Registry, Window};
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// let reg = Registry::new();
+    /// let t0 = UNIX_EPOCH + Duration::from_secs(28_000_000 * 60);
+    /// for minute in 0..180 {
+    ///     let at = t0 + Duration::from_secs(60 * minute);
+    ///     reg.record_at("db.q", Kind::DatabaseQuery, Duration::from_millis(5), Outcome::Ok, None, at);
+    /// }
+    /// let now = t0 + Duration::from_secs(60 * 179);
+    /// // The last hour: minute by minute.
+    /// let hour = reg.window_snapshots(Window::LastMinutes(60), now);
+    /// assert_eq!(hour.span.unwrap().resolution_minutes, 1);
+    /// assert_eq!(hour.operations[0].count, 60);
+    /// // Three hours: the two older ones from 10-minute buckets.
+    /// let three = reg.window_snapshots(Window::LastMinutes(180), now);
+    /// assert_eq!(three.span.unwrap().resolution_minutes, 10);
+    /// assert_eq!(three.operations[0].count, 180);
+    /// ```
+    pub fn window_snapshots(&self, window: Window, now: SystemTime) -> WindowSnapshots {
+        let Some((from, to)) = self.minute_range(window, now) else {
+            return WindowSnapshots {
+                span: None,
+                operations: self.snapshots(),
+            };
+        };
+        let mut span = WindowSpan::per_minute(from, to);
+        let mut operations = Vec::new();
+        for op in self.operations_sorted() {
+            let (snap, covered) = op.window_read(from, to);
+            if snap.count > 0 {
+                span = span.union(covered);
+                operations.push(snap);
+            }
+        }
+        WindowSnapshots {
+            span: Some(span),
+            operations,
         }
     }
 
@@ -58,18 +98,24 @@ impl Registry {
         self.operations_sorted()
             .iter()
             .map(|op| op.history(from, to))
-            .filter(|h| h.count(from, to) > 0)
+            .filter(|h| h.has_calls(from, to))
             .collect()
     }
 
     /// The inclusive range of minutes (since the Unix epoch) of `window`
     /// ending at `now` (`None`: all time). `LastMinutes(n)` is clamped to
-    /// 1..=retention.
+    /// 1..=the history kept ([`Registry::history_minutes`], at least the
+    /// retention).
     pub fn minute_range(&self, window: Window, now: SystemTime) -> Option<(u64, u64)> {
+        let kept = self.history_minutes().max(self.retention_minutes());
+        Self::last_minutes(window, now, kept)
+    }
+
+    fn last_minutes(window: Window, now: SystemTime, kept: u32) -> Option<(u64, u64)> {
         match window {
             Window::All => None,
             Window::LastMinutes(n) => {
-                let n = n.clamp(1, self.retention_minutes()) as u64;
+                let n = n.clamp(1, kept) as u64;
                 let to = unix_minute(now);
                 Some((to.saturating_sub(n - 1), to))
             }
@@ -77,8 +123,8 @@ impl Registry {
     }
 
     /// One point per minute for the last `minutes` minutes ending at `now`
-    /// (idle minutes included with zero calls), or `None` for an unknown
-    /// operation.
+    /// (idle minutes included with zero calls; clamped to the retention,
+    /// the minutes kept one by one), or `None` for an unknown operation.
     pub fn time_series(
         &self,
         name: &str,
@@ -86,7 +132,8 @@ impl Registry {
         now: SystemTime,
     ) -> Option<Vec<MinutePoint>> {
         let op = self.get(name)?;
-        let (from, to) = self.minute_range(Window::LastMinutes(minutes), now)?;
+        let window = Window::LastMinutes(minutes);
+        let (from, to) = Self::last_minutes(window, now, self.retention_minutes())?;
         let mut per_minute = op.minute_counts(from, to).into_iter().peekable();
         let mut out = Vec::with_capacity((to - from + 1) as usize);
         for minute in from..=to {
@@ -94,13 +141,20 @@ impl Registry {
                 Some((m, _)) if *m == minute => per_minute.next().map(|(_, c)| c),
                 _ => None,
             };
-            out.push(MinutePoint::new(
-                minute,
-                counts.as_deref().unwrap_or(&Counts::default()),
-            ));
+            out.push(MinutePoint::new(minute, &counts.unwrap_or_default()));
         }
         Some(out)
     }
+}
+
+/// Snapshots over a window, and what the window covered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowSnapshots {
+    /// The minutes read and their resolution: the union over the
+    /// operations read (`None` for [`Window::All`]).
+    pub span: Option<WindowSpan>,
+    /// Operations with calls in the window, sorted by name.
+    pub operations: Vec<OperationSnapshot>,
 }
 
 /// One minute of an operation, for charts.
@@ -146,7 +200,10 @@ impl Registry {
     /// Snapshots of every operation over the inclusive minute range
     /// `from..=to` (minutes since the Unix epoch), operations without calls
     /// included, sorted by name: the raw material of trends and other
-    /// window comparisons.
+    /// window comparisons. Minutes older than the retention come from
+    /// 10-minute buckets, read whole ([`Operation::window_read`]).
+    ///
+    /// [`Operation::window_read`]: crate::Operation::window_read
     pub fn snapshots_between(&self, from: u64, to: u64) -> Vec<OperationSnapshot> {
         self.operations_sorted()
             .iter()

@@ -10,6 +10,7 @@
 use super::{CallDetails, Operation};
 use crate::clock;
 use crate::data::{Counts, MinuteRing, MinuteView, OperationHistory, OperationSnapshot, Outcome};
+use crate::data::{Tiers, WindowSpan};
 use crate::sync::core::{lock, MutexGuard};
 use crate::units::MINUTE_MS;
 use std::sync::atomic::Ordering::Relaxed;
@@ -32,7 +33,7 @@ impl Operation {
         {
             let mut ring = self.lock_window();
             if ring.open_minute().is_none_or(|open| minute > open) {
-                ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
+                ring.rotate(minute, self.counts(), self.tiers());
             }
         }
         self.record_counts(ns, outcome, details);
@@ -59,7 +60,7 @@ impl Operation {
         }
         let now_ms = now_ms();
         let minute = now_ms / MINUTE_MS;
-        ring.rotate(minute, self.counts(), self.retention_minutes.load(Relaxed));
+        ring.rotate(minute, self.counts(), self.tiers());
         let until_next_ms = (minute + 1) * MINUTE_MS - now_ms;
         let ticks = clock::ticks_for_nanos(until_next_ms * 1_000_000);
         self.next_rotation
@@ -74,12 +75,21 @@ impl Operation {
         self.retention_minutes.store(minutes.max(1), Relaxed);
     }
 
+    pub(crate) fn set_history_minutes(&self, minutes: u32) {
+        self.history_minutes.store(minutes, Relaxed);
+    }
+
+    fn tiers(&self) -> Tiers {
+        Tiers {
+            fine: self.retention_minutes.load(Relaxed),
+            history: self.history_minutes.load(Relaxed),
+        }
+    }
+
     /// Handles on minutes `from..=to`, copied under the window lock; the
     /// caller merges them after it is released.
     fn minute_view(&self, from: u64, to: u64) -> MinuteView {
-        // Reserved before locking: under the lock, only reference counts.
-        let spare = Vec::with_capacity(self.retention_minutes.load(Relaxed) as usize);
-        let view = self.lock_window().view(from, to, spare);
+        let view = self.lock_window().view(from, to);
         hook::window_copied();
         view
     }
@@ -89,15 +99,26 @@ impl Operation {
     /// Min and max are the edges of the lowest and highest histogram bucket
     /// used (within 1/64), clamped to the all-time min and max; the kept
     /// failures and slowest calls are those that ended inside the window.
+    /// Minutes older than the retention are read from 10-minute buckets,
+    /// whole, whose histograms are coarser (values within 3.7 %);
+    /// [`Operation::window_read`] also says what the read covered.
     pub fn window_snapshot(&self, from: u64, to: u64) -> OperationSnapshot {
-        self.history(from, to).window(from, to)
+        self.window_read(from, to).0
     }
 
-    /// Minutes `from..=to`, read once (the live counters added up once,
-    /// the minutes' handles copied under the lock), for several windows.
+    /// [`Operation::window_snapshot`], and the minutes it covered and how
+    /// finely ([`WindowSpan`]: 10-minute buckets are read whole).
+    pub fn window_read(&self, from: u64, to: u64) -> (OperationSnapshot, WindowSpan) {
+        self.history(from, to).window_read(from, to)
+    }
+
+    /// Minutes `from..=to`, read once (the live counters added up once, the
+    /// history's handles copied under the lock, the open minute's calls
+    /// found once), for several windows within them.
     pub fn history(&self, from: u64, to: u64) -> OperationHistory {
         let live = self.counts();
-        let minutes = self.minute_view(from, to).minutes(&live);
+        let view = self.minute_view(from, to);
+        let open = view.open_delta(&live);
         let (recent_failures, slowest) = self.recent_records();
         OperationHistory {
             name: Arc::clone(&self.name),
@@ -105,14 +126,16 @@ impl Operation {
             level_bounds: self.level_bounds(),
             all_min_ns: self.min_ns.load(Relaxed),
             all_max_ns: self.max_ns.load(Relaxed),
-            minutes,
+            view,
+            open,
             recent_failures,
             slowest,
         }
     }
 
-    /// Per-minute statistics of minutes `from..=to` that had calls, oldest first.
-    pub(crate) fn minute_counts(&self, from: u64, to: u64) -> Vec<(u64, Arc<Counts>)> {
+    /// Per-minute statistics of minutes `from..=to` that had calls, oldest
+    /// first (only minutes within the retention are kept one by one).
+    pub(crate) fn minute_counts(&self, from: u64, to: u64) -> Vec<(u64, Counts)> {
         let live = self.counts();
         self.minute_view(from, to).minutes(&live)
     }
@@ -179,7 +202,9 @@ mod tests {
     fn a_reader_merging_a_wide_window_does_not_hold_up_a_rotation() {
         const T0: u64 = 28_000_000; // a minute of 2023
         let op = op();
-        // Minutes T0..T0 + 60 (the retention): the k-th has k calls of k us.
+        // Per-minute buckets only, minutes T0..T0 + 60 (the retention): the
+        // k-th has k calls of k us.
+        op.set_history_minutes(0);
         for k in 1..=60u64 {
             for _ in 0..k {
                 op.record_in_minute(T0 + k - 1, k * 1_000, Outcome::Ok, CallDetails::default);

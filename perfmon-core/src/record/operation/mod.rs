@@ -14,7 +14,7 @@
 use crate::clock;
 use crate::data::OperationSnapshot;
 use crate::data::{CallRecord, CapturedParam, Outcome, RecentCalls, ERROR_CAPACITY};
-use crate::data::{Counts, MinuteRing, DEFAULT_RETENTION_MINUTES};
+use crate::data::{Counts, MinuteRing, DEFAULT_HISTORY_MINUTES, DEFAULT_RETENTION_MINUTES};
 use crate::histogram::{AtomicHistogram, Histogram};
 use crate::kind::Kind;
 use crate::level::{classify_nanos, LevelBounds};
@@ -90,6 +90,7 @@ pub struct Operation {
     /// `u64::MAX`: minutes are driven by `record_at`).
     next_rotation: AtomicU64,
     retention_minutes: AtomicU32,
+    history_minutes: AtomicU32,
     /// Database queries add themselves to the current request scope.
     in_request_scope: bool,
     window: Mutex<MinuteRing>,
@@ -160,6 +161,7 @@ impl Operation {
             recent: Mutex::new(RecentCalls::default()),
             next_rotation: AtomicU64::new(0),
             retention_minutes: AtomicU32::new(DEFAULT_RETENTION_MINUTES),
+            history_minutes: AtomicU32::new(DEFAULT_HISTORY_MINUTES),
             in_request_scope,
             window: Mutex::new(MinuteRing::default()),
             stripes: (0..STRIPES).map(|_| Stripe::default()).collect(),

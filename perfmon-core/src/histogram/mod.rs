@@ -230,9 +230,11 @@ impl Histogram {
 
     /// Adds another histogram's counts to this one.
     ///
-    /// One pass over both sorted bucket lists: in place when every bucket of
-    /// `other` is already used here (the common case when a window adds its
-    /// minutes up), else into a new list of the union.
+    /// One pass over both sorted bucket lists to count the indices they
+    /// share, one to add: in place when every bucket of `other` is already
+    /// used here (the common case when a window adds its minutes up), else
+    /// into a list of exactly the union's size (a merged histogram may be
+    /// kept, so it holds no spare capacity).
     pub fn merge(&mut self, other: &Histogram) {
         if other.buckets.is_empty() {
             return;
@@ -241,10 +243,11 @@ impl Histogram {
             self.buckets.clone_from(&other.buckets);
             return;
         }
-        if Self::covers(&self.buckets, &other.buckets) {
+        let shared = Self::shared(&self.buckets, &other.buckets);
+        if shared == other.buckets.len() {
             let mut mine = self.buckets.iter_mut();
             for &(i, c) in &other.buckets {
-                // `covers` found every index of `other` here, in order.
+                // Every index of `other` is here, in order.
                 if let Some(slot) = mine.find(|(j, _)| *j == i) {
                     slot.1 += c;
                 }
@@ -252,7 +255,7 @@ impl Histogram {
             return;
         }
         let (a, b) = (&self.buckets, &other.buckets);
-        let mut out = Vec::with_capacity(a.len() + b.len());
+        let mut out = Vec::with_capacity(a.len() + b.len() - shared);
         let (mut x, mut y) = (0, 0);
         while x < a.len() && y < b.len() {
             let ((i, c), (j, d)) = (a[x], b[y]);
@@ -293,18 +296,20 @@ impl Histogram {
     /// assert_eq!(sum, merged);
     /// ```
     pub fn sum_of<'a>(parts: impl IntoIterator<Item = &'a Histogram>) -> Histogram {
-        let parts: Vec<&Histogram> = parts.into_iter().collect();
-        let len: usize = parts.iter().map(|h| h.buckets.len()).sum();
-        let first = parts
-            .iter()
-            .filter_map(|h| h.buckets.first())
-            .map(|b| b.0)
-            .min();
-        let last = parts
-            .iter()
-            .filter_map(|h| h.buckets.last())
-            .map(|b| b.0)
-            .max();
+        let mut all: Vec<(u32, u64)> = Vec::new();
+        for h in parts {
+            all.extend_from_slice(&h.buckets);
+        }
+        Histogram::from_pairs(all)
+    }
+
+    /// The histogram of `(bucket index, count)` pairs in any order, an index
+    /// possibly repeated (counts added up): through a per-thread dense array
+    /// when the indexes are close together, by sorting otherwise.
+    pub(crate) fn from_pairs(mut all: Vec<(u32, u64)>) -> Histogram {
+        let len = all.len();
+        let first = all.iter().map(|b| b.0).min();
+        let last = all.iter().map(|b| b.0).max();
         let (Some(first), Some(last)) = (first, last) else {
             return Histogram::default();
         };
@@ -319,25 +324,19 @@ impl Histogram {
                 if dense.len() < span {
                     dense.resize(span, 0);
                 }
-                for h in &parts {
-                    for &(i, c) in &h.buckets {
-                        dense[(i - first) as usize] += c;
-                    }
+                for &(i, c) in &all {
+                    dense[(i - first) as usize] += c;
                 }
-                let mut buckets = Vec::with_capacity(len.min(span));
+                all.clear();
                 for (i, slot) in (first..).zip(&mut dense[..span]) {
                     if *slot > 0 {
-                        buckets.push((i, *slot));
+                        all.push((i, *slot));
                         *slot = 0;
                     }
                 }
                 scratch.set(dense);
-                Histogram { buckets }
+                Histogram { buckets: all }
             });
-        }
-        let mut all: Vec<(u32, u64)> = Vec::with_capacity(len);
-        for h in parts {
-            all.extend_from_slice(&h.buckets);
         }
         all.sort_unstable_by_key(|(i, _)| *i);
         all.dedup_by(|later, kept| {
@@ -350,33 +349,39 @@ impl Histogram {
         Histogram { buckets: all }
     }
 
-    /// Whether every index of the sorted list `inner` is in the sorted list
-    /// `outer` (one pass over both).
-    fn covers(outer: &[(u32, u64)], inner: &[(u32, u64)]) -> bool {
-        if inner.len() > outer.len() {
-            return false;
+    /// How many indices two sorted bucket lists have in common (one pass).
+    fn shared(a: &[(u32, u64)], b: &[(u32, u64)]) -> usize {
+        let (mut x, mut y, mut n) = (0, 0, 0);
+        while x < a.len() && y < b.len() {
+            match a[x].0.cmp(&b[y].0) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    x += 1;
+                    y += 1;
+                }
+            }
         }
-        let mut o = outer.iter().map(|(i, _)| *i);
-        inner.iter().all(|(j, _)| o.any(|i| i == *j))
+        n
     }
 
     /// Counts of this histogram minus those of an `earlier` copy of the same
     /// histogram (bucket-wise, saturating): the values recorded in between.
-    /// One pass over both sorted bucket lists.
+    /// One pass over both sorted bucket lists to size the result exactly (a
+    /// difference is often kept, and much smaller than either), one to fill it.
     pub fn minus(&self, earlier: &Histogram) -> Histogram {
-        let mut before = earlier.buckets.iter().peekable();
-        let mut buckets = Vec::with_capacity(self.buckets.len());
-        for &(i, c) in &self.buckets {
-            while before.next_if(|(j, _)| *j < i).is_some() {}
-            let sub = before.next_if(|(j, _)| *j == i).map_or(0, |(_, d)| *d);
-            let left = c.saturating_sub(sub);
-            if left > 0 {
-                buckets.push((i, left));
-            }
-        }
-        // A minute's difference is kept for the retention, and it usually
-        // holds a small part of the cumulative buckets: keep only those.
-        buckets.shrink_to_fit();
+        let difference = || {
+            let mut before = earlier.buckets.iter().peekable();
+            self.buckets.iter().filter_map(move |&(i, c)| {
+                while before.next_if(|(j, _)| *j < i).is_some() {}
+                let sub = before.next_if(|(j, _)| *j == i).map_or(0, |(_, d)| *d);
+                let left = c.saturating_sub(sub);
+                (left > 0).then_some((i, left))
+            })
+        };
+        let mut buckets = Vec::with_capacity(difference().count());
+        buckets.extend(difference());
         Histogram { buckets }
     }
 
@@ -420,222 +425,4 @@ impl Histogram {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{rngs::SmallRng, Rng, SeedableRng};
-    use rand_distr::{Distribution, LogNormal};
-
-    #[test]
-    fn buckets_cover_every_value_without_gaps() {
-        let mut prev_high = 0;
-        for i in 0..(PAGES * SUB) {
-            let (low, high) = bucket_range(i);
-            assert_eq!(low, prev_high, "gap before bucket {i}");
-            assert!(high > low || high == u64::MAX);
-            assert_eq!(bucket_index(low), i);
-            assert_eq!(bucket_index(high - 1), i);
-            prev_high = high;
-        }
-        assert_eq!(bucket_index(u64::MAX), PAGES * SUB - 1);
-    }
-
-    #[test]
-    fn every_bucket_is_within_a_128th_of_its_values() {
-        for v in (1..200_000u64).chain([1 << 40, (1 << 40) + 12345, u64::MAX / 3]) {
-            let m = bucket_value(bucket_index(v)) as f64;
-            let err = (m - v as f64).abs() / v as f64;
-            assert!(err <= 1.0 / 128.0, "value {v}: midpoint {m}, error {err}");
-        }
-    }
-
-    fn exact_quantile(sorted: &[u64], q: f64) -> u64 {
-        let n = sorted.len() as u64;
-        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
-        sorted[(rank - 1) as usize]
-    }
-
-    fn check_quantiles(name: &str, mut values: Vec<u64>) {
-        let atomic = AtomicHistogram::new();
-        for &v in &values {
-            atomic.record(v);
-        }
-        let mut dense = Vec::new();
-        atomic.add_to(&mut dense);
-        let h = Histogram::from_dense(&dense);
-        assert_eq!(h.count(), values.len() as u64);
-        values.sort_unstable();
-        for q in [0.5, 0.9, 0.95, 0.99, 0.999] {
-            let exact = exact_quantile(&values, q) as f64;
-            let got = h.quantile(q).unwrap() as f64;
-            let err = (got - exact).abs() / exact;
-            assert!(
-                err <= 0.01,
-                "{name} q{q}: exact {exact}, histogram {got}, error {err:.4}"
-            );
-        }
-    }
-
-    #[test]
-    fn quantiles_within_one_percent_uniform() {
-        let mut rng = SmallRng::seed_from_u64(1);
-        check_quantiles(
-            "uniform",
-            (0..100_000)
-                .map(|_| rng.gen_range(1_000..50_000_000))
-                .collect(),
-        );
-    }
-
-    #[test]
-    fn quantiles_within_one_percent_lognormal() {
-        let mut rng = SmallRng::seed_from_u64(2);
-        let d = LogNormal::new(13.0, 1.2).unwrap(); // median ~0.44 ms, long tail
-        check_quantiles(
-            "lognormal",
-            (0..100_000)
-                .map(|_| d.sample(&mut rng) as u64 + 1)
-                .collect(),
-        );
-    }
-
-    #[test]
-    fn quantiles_within_one_percent_bimodal() {
-        let mut rng = SmallRng::seed_from_u64(3);
-        let fast = LogNormal::new(11.0, 0.3).unwrap(); // ~60 us (cache hit)
-        let slow = LogNormal::new(17.5, 0.4).unwrap(); // ~40 ms (miss)
-        let values = (0..100_000)
-            .map(|_| {
-                let d = if rng.gen_bool(0.85) { &fast } else { &slow };
-                d.sample(&mut rng) as u64 + 1
-            })
-            .collect();
-        check_quantiles("bimodal", values);
-    }
-
-    #[test]
-    fn merged_histograms_equal_one_histogram_of_all_values() {
-        let a: Vec<u64> = (1..5000).map(|i| i * 977).collect();
-        let b: Vec<u64> = (1..3000).map(|i| i * 1_313 + 7).collect();
-        let mut merged = Histogram::from_values(a.iter().copied());
-        merged.merge(&Histogram::from_values(b.iter().copied()));
-        assert_eq!(merged, Histogram::from_values(a.into_iter().chain(b)));
-    }
-
-    #[test]
-    fn minus_gives_the_values_recorded_in_between() {
-        let early = Histogram::from_values([10, 2_000, 2_000]);
-        let mut late = early.clone();
-        late.merge(&Histogram::from_values([2_000, 5_000_000]));
-        assert_eq!(
-            late.minus(&early),
-            Histogram::from_values([2_000, 5_000_000])
-        );
-        assert_eq!(early.minus(&late), Histogram::default());
-        assert_eq!(Histogram::from_values([7, 900]).range(), Some((7, 903)));
-    }
-
-    /// The reference `merge` and `minus` were once written as: through an
-    /// ordered map.
-    fn naive(buckets: &[(u32, u64)]) -> std::collections::BTreeMap<u32, u64> {
-        buckets.iter().copied().collect()
-    }
-
-    fn naive_merge(a: &[(u32, u64)], b: &[(u32, u64)]) -> Vec<(u32, u64)> {
-        let mut all = naive(a);
-        for &(i, c) in b {
-            *all.entry(i).or_default() += c;
-        }
-        all.into_iter().collect()
-    }
-
-    fn naive_minus(a: &[(u32, u64)], b: &[(u32, u64)]) -> Vec<(u32, u64)> {
-        let before = naive(b);
-        a.iter()
-            .map(|&(i, c)| (i, c.saturating_sub(before.get(&i).copied().unwrap_or(0))))
-            .filter(|&(_, c)| c > 0)
-            .collect()
-    }
-
-    /// Sorted, distinct, non-zero buckets, as a `Histogram` holds them
-    /// (indices drawn from a small range so that lists overlap often).
-    fn buckets() -> impl proptest::strategy::Strategy<Value = Vec<(u32, u64)>> {
-        proptest::collection::btree_map(0u32..96, 1u64..1 << 40, 0..48)
-            .prop_map(|m| m.into_iter().collect())
-    }
-
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn merge_matches_a_naive_reference(
-            a in buckets(),
-            b in buckets(),
-            keep in proptest::collection::vec(any::<bool>(), 48),
-        ) {
-            let mut merged = Histogram { buckets: a.clone() };
-            merged.merge(&Histogram { buckets: b.clone() });
-            prop_assert_eq!(&merged.buckets, &naive_merge(&a, &b));
-            // A subset of `a`'s buckets: the in-place path.
-            let sub: Vec<(u32, u64)> = a
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(&(i, _), _)| (i, u64::from(i) + 1))
-                .collect();
-            let mut merged = Histogram { buckets: a.clone() };
-            merged.merge(&Histogram { buckets: sub.clone() });
-            prop_assert_eq!(&merged.buckets, &naive_merge(&a, &sub));
-        }
-
-        #[test]
-        fn sum_of_matches_merging_one_by_one(
-            // Overlapping buckets: the dense array.
-            parts in proptest::collection::vec(buckets(), 0..14),
-            // Few buckets far apart, many parts: the sorting path.
-            wide in proptest::collection::vec(
-                proptest::collection::btree_map(0u32..3776, 1u64..1 << 40, 0..4)
-                    .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
-                0..14,
-            ),
-        ) {
-            for parts in [parts, wide] {
-                let hs: Vec<Histogram> =
-                    parts.into_iter().map(|buckets| Histogram { buckets }).collect();
-                let mut merged = Histogram::default();
-                for h in &hs {
-                    merged.merge(h);
-                }
-                prop_assert_eq!(Histogram::sum_of(&hs), merged);
-            }
-        }
-
-        #[test]
-        fn minus_matches_a_naive_reference(a in buckets(), b in buckets()) {
-            let (ha, hb) = (Histogram { buckets: a.clone() }, Histogram { buckets: b.clone() });
-            prop_assert_eq!(ha.minus(&hb).buckets, naive_minus(&a, &b));
-            prop_assert_eq!(hb.minus(&ha).buckets, naive_minus(&b, &a));
-            // What was recorded in between comes back exactly.
-            let mut later = ha.clone();
-            later.merge(&hb);
-            prop_assert_eq!(later.minus(&ha), hb);
-        }
-    }
-
-    #[test]
-    fn empty_histogram_has_no_quantile() {
-        assert_eq!(Histogram::default().quantile(0.5), None);
-    }
-
-    #[test]
-    fn clear_keeps_pages_and_zeroes_counts() {
-        let h = AtomicHistogram::new();
-        h.record(1_000_000);
-        let bytes = h.allocated_bytes();
-        assert!(bytes > 0);
-        h.clear();
-        let mut dense = Vec::new();
-        h.add_to(&mut dense);
-        assert!(dense.iter().all(|c| *c == 0));
-        assert_eq!(h.allocated_bytes(), bytes);
-    }
-}
+mod tests;
