@@ -208,11 +208,28 @@ async fn live_views_judge_the_window_and_accounts_count_since_start() {
     let five = serde_json::json!({"last_minutes": 5});
     assert_eq!(window("/summary").await, five);
     assert_eq!(window("/report?format=dashboard").await, five);
+    // Beyond the hour of per-minute buckets, the day of 10-minute buckets
+    // answers, and the body says at what resolution.
     assert_eq!(
         window("/summary?hours=2").await,
-        serde_json::json!({"last_minutes": 60})
+        serde_json::json!({"last_minutes": 120})
     );
     assert_eq!(window("/report").await, serde_json::json!("all"));
+    let day = send(&app, "GET", "/performance/report?hours=24", bearer(), "").await;
+    let day = day.json();
+    assert_eq!(day["window"], serde_json::json!({"last_minutes": 1440}));
+    assert_eq!(day["resolution_minutes"], 10);
+    let hour = send(&app, "GET", "/performance/metrics?minutes=60", bearer(), "").await;
+    assert_eq!(hour.json()["resolution_minutes"], 1);
+    let past = send(
+        &app,
+        "GET",
+        "/performance/metrics?minutes=1441",
+        bearer(),
+        "",
+    )
+    .await;
+    assert_eq!(past.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         window("/report?format=summary").await,
         serde_json::json!("all")
@@ -258,7 +275,7 @@ async fn the_dashboard_body_is_sized_to_what_it_renders() {
     .await;
     assert_eq!(
         hours.json()["window"],
-        serde_json::json!({"last_minutes": 60})
+        serde_json::json!({"last_minutes": 120})
     );
     assert_eq!(body["slow_operations"].as_array().unwrap().len(), 20);
     assert!(
@@ -349,7 +366,7 @@ async fn bad_parameters_are_json_400s_naming_them() {
     let cases: &[(&str, &str)] = &[
         ("/metrics?minutes=-5", "minutes"),
         ("/metrics?minutes=0", "minutes"),
-        ("/metrics?minutes=61", "minutes"),
+        ("/metrics?minutes=1441", "minutes"),
         ("/metrics?minutes=abc", "minutes"),
         ("/metrics?minutes=99999999999999999999999", "minutes"),
         ("/metrics?minutes=5&minutes=6", "minutes"),
@@ -382,7 +399,10 @@ async fn bad_parameters_are_json_400s_naming_them() {
     let body = send(&app, "GET", "/performance/metrics?minutes=-5", bearer(), "")
         .await
         .json();
-    assert_eq!(body["error"], "minutes must be a whole number from 1 to 60");
+    assert_eq!(
+        body["error"],
+        "minutes must be a whole number from 1 to 1440"
+    );
     assert_eq!(body["value"], "-5");
 }
 

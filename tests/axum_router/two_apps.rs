@@ -157,9 +157,12 @@ async fn each_router_evaluates_into_its_own_alert_engine() {
 }
 
 #[tokio::test]
-async fn minutes_beyond_the_routers_registry_retention_is_a_400() {
+async fn minutes_beyond_the_routers_registry_reach_is_a_400() {
     let a = app("/two-apps-retention");
+    // Per-minute buckets for 10 minutes and no 10-minute buckets: the
+    // registry's windows reach 10 minutes back.
     a.registry.set_retention_minutes(10);
+    a.registry.set_history_minutes(0);
     let r = send(&a.router, "GET", "/perf/metrics?minutes=11", None, "").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     let body = r.json();

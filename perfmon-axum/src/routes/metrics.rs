@@ -85,6 +85,9 @@ impl KindStats {
 #[derive(Debug, Serialize)]
 pub(crate) struct MetricsBody {
     window: Window,
+    /// The coarsest resolution read, in minutes (absent for all time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolution_minutes: Option<u32>,
     /// Overall grade (`null` without calls).
     grade: Option<Grade>,
     /// Overall share of calls within target (`null` without calls).
@@ -100,7 +103,7 @@ pub(crate) async fn metrics(
     ApiQuery(q): ApiQuery<MinutesQuery>,
 ) -> Result<Json<MetricsBody>, ApiError> {
     let reg = &shared.registry;
-    let window = window_of_minutes(q.minutes, reg.retention_minutes())?;
+    let window = window_of_minutes(q.minutes, reg.reach_minutes())?;
     let ops = reg.snapshots_in(window);
     let caches = reg.cache_snapshots();
     let compliance =
@@ -108,6 +111,7 @@ pub(crate) async fn metrics(
     let kinds = by_kind(&ops).iter().map(KindStats::of).collect();
     Ok(Json(MetricsBody {
         window,
+        resolution_minutes: reg.resolution_minutes(window),
         grade: compliance.overall.as_ref().map(|o| o.grade),
         overall_compliance: compliance.overall.as_ref().map(|o| o.compliance),
         operations: ops.iter().filter(|o| o.count > 0).count(),
@@ -122,6 +126,8 @@ pub(crate) async fn metrics(
 pub(crate) struct SummaryBody {
     generated_at_unix_ms: u64,
     window: Window,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolution_minutes: Option<u32>,
     summary: ExecutiveSummary,
     compliance: ComplianceReport,
     health: HealthReport,
@@ -135,6 +141,7 @@ pub(crate) async fn summary(
     Json(SummaryBody {
         generated_at_unix_ms: r.generated_at_unix_ms,
         window: r.window,
+        resolution_minutes: r.resolution_minutes,
         summary: r.summary,
         compliance: r.compliance,
         health: r.health,
@@ -225,7 +232,7 @@ fn live_options(reg: &Registry, hours: Option<Hours>) -> ReportOptions {
 /// Options of an accounting view: every call since start, unless `hours`
 /// asks for the last hours.
 fn options(reg: &Registry, hours: Option<Hours>) -> ReportOptions {
-    match window_of_hours(hours, reg.retention_minutes()) {
+    match window_of_hours(hours, reg.reach_minutes()) {
         Window::LastMinutes(m) => ReportOptions::last_minutes(m),
         Window::All => ReportOptions::default(),
     }

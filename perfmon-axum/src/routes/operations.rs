@@ -172,7 +172,7 @@ pub(crate) async fn database(
     ApiQuery(q): ApiQuery<super::metrics::MinutesQuery>,
 ) -> Result<Json<DatabaseBody>, ApiError> {
     let reg = &shared.registry;
-    let window = window_of_minutes(q.minutes, reg.retention_minutes())?;
+    let window = window_of_minutes(q.minutes, reg.reach_minutes())?;
     let mut queries: Vec<OperationSummary> = reg
         .snapshots_in(window)
         .iter()

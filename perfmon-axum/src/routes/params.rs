@@ -154,7 +154,8 @@ impl<'de> Deserialize<'de> for ExportFormat {
     }
 }
 
-/// The window of a `minutes` parameter within `retention`: the last N
+/// The window of a `minutes` parameter within `retention` (the registry's
+/// reach, for the routes that read the day of history): the last N
 /// minutes, or every call.
 pub(crate) fn window_of_minutes(
     minutes: Option<Minutes>,
@@ -166,8 +167,9 @@ pub(crate) fn window_of_minutes(
     })
 }
 
-/// The window of an `hours` parameter, capped to the retention: the last
-/// `min(hours * 60, retention)` minutes, or every call.
+/// The window of an `hours` parameter, capped to how far the registry's
+/// windows reach (a day of history by default): the last
+/// `min(hours * 60, reach)` minutes, or every call.
 pub(crate) fn window_of_hours(hours: Option<Hours>, retention: u32) -> perfmon_core::Window {
     hours.map_or(perfmon_core::Window::All, |h| {
         perfmon_core::Window::LastMinutes(h.0.saturating_mul(60).min(retention.max(1)))

@@ -102,6 +102,37 @@ impl Registry {
             .collect()
     }
 
+    /// How far back windows reach: the retention (per minute), or the
+    /// history (10-minute buckets beyond the retention) when longer.
+    pub fn reach_minutes(&self) -> u32 {
+        self.retention_minutes().max(self.history_minutes())
+    }
+
+    /// The coarsest resolution, in minutes, a read of `window` uses: 1
+    /// within the retention, [`COARSE_MINUTES`](crate::COARSE_MINUTES) when
+    /// it reaches into the 10-minute buckets; `None` for
+    /// [`Window::All`] (counted since start, no buckets at all).
+    ///
+    /// ```
+    /// use perfmon_core::{Registry, Window};
+    /// let reg = Registry::new(); // an hour per minute, a day in all
+    /// assert_eq!(reg.resolution_minutes(Window::LastMinutes(60)), Some(1));
+    /// assert_eq!(reg.resolution_minutes(Window::LastMinutes(24 * 60)), Some(10));
+    /// assert_eq!(reg.resolution_minutes(Window::All), None);
+    /// ```
+    pub fn resolution_minutes(&self, window: Window) -> Option<u32> {
+        match window {
+            Window::All => None,
+            Window::LastMinutes(n)
+                if n > self.retention_minutes()
+                    && self.history_minutes() > self.retention_minutes() =>
+            {
+                Some(crate::data::COARSE_MINUTES)
+            }
+            Window::LastMinutes(_) => Some(1),
+        }
+    }
+
     /// The inclusive range of minutes (since the Unix epoch) of `window`
     /// ending at `now` (`None`: all time). `LastMinutes(n)` is clamped to
     /// 1..=the history kept ([`Registry::history_minutes`], at least the
