@@ -31,6 +31,8 @@
 //! assert!(om.ends_with("# EOF\n"));
 //! ```
 
+#[cfg(test)]
+mod equivalence;
 mod escape;
 mod prometheus;
 #[cfg(test)]
