@@ -283,6 +283,28 @@ impl Histogram {
             .map(|(_, c)| c)
             .sum()
     }
+
+    /// [`count_below`](Self::count_below) of each bound, in one pass over the
+    /// buckets: the cumulative counts of a Prometheus histogram. `bounds`
+    /// must be in increasing order; a bound below the one before it gets the
+    /// earlier bound's count.
+    ///
+    /// ```
+    /// use perfmon_core::Histogram;
+    /// let h = Histogram::from_values([10, 20, 20, 30]);
+    /// let counts: Vec<u64> = h.counts_below(&[15, 21, 1_000]).collect();
+    /// assert_eq!(counts, [1, 3, 4]);
+    /// ```
+    pub fn counts_below<'a>(&'a self, bounds: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+        let mut buckets = self.buckets.iter().peekable();
+        let mut below = 0;
+        bounds.iter().map(move |&bound| {
+            while let Some((_, c)) = buckets.next_if(|(i, _)| bucket_value(*i as usize) < bound) {
+                below += c;
+            }
+            below
+        })
+    }
 }
 
 #[cfg(test)]
@@ -416,5 +438,44 @@ mod tests {
         h.add_to(&mut dense);
         assert!(dense.iter().all(|c| *c == 0));
         assert_eq!(h.allocated_bytes(), bytes);
+    }
+
+    #[test]
+    fn counts_below_in_one_pass_equal_count_below_of_each_bound() {
+        let mut rng = SmallRng::seed_from_u64(4);
+        let d = LogNormal::new(14.0, 2.0).unwrap();
+        for n in [0, 1, 10, 1_000] {
+            let values: Vec<u64> = (0..n).map(|_| d.sample(&mut rng) as u64).collect();
+            let h = Histogram::from_values(values.iter().copied());
+            // Bounds on bucket edges, on midpoints, between them, repeated,
+            // and at the ends of the range.
+            let mut bounds: Vec<u64> = values
+                .iter()
+                .flat_map(|&v| {
+                    let (low, high) = bucket_range(bucket_index(v));
+                    [
+                        v,
+                        low,
+                        high,
+                        bucket_value(bucket_index(v)),
+                        v.saturating_add(1),
+                    ]
+                })
+                .chain((0..50).map(|_| rng.gen_range(0..1 << 40)))
+                .chain([0, 1, u64::MAX - 1, u64::MAX, u64::MAX])
+                .collect();
+            bounds.sort_unstable();
+            let one_pass: Vec<u64> = h.counts_below(&bounds).collect();
+            let each: Vec<u64> = bounds.iter().map(|&b| h.count_below(b)).collect();
+            assert_eq!(one_pass, each, "{n} values");
+        }
+    }
+
+    #[test]
+    fn counts_below_keeps_the_count_of_a_bound_out_of_order() {
+        let h = Histogram::from_values([10, 20, 30]);
+        let counts: Vec<u64> = h.counts_below(&[25, 15, 35]).collect();
+        assert_eq!(counts, [2, 2, 3]);
+        assert_eq!(Histogram::default().counts_below(&[1, 2]).sum::<u64>(), 0);
     }
 }

@@ -142,14 +142,13 @@ impl PrometheusExport {
         bounds.extend(s.level_bounds.as_nanos());
         bounds.sort_unstable();
         bounds.dedup();
+        bounds.retain(|ns| *ns > 0);
+        // Values v <= ns are those below ns + 1.
+        let below: Vec<u64> = bounds.iter().map(|ns| ns.saturating_add(1)).collect();
         bounds
-            .into_iter()
-            .filter(|ns| *ns > 0)
-            .map(|ns| {
-                // Values v <= ns are those below ns + 1.
-                let n = s.histogram.count_below(ns.saturating_add(1));
-                (ns_to_seconds(ns), n.min(s.count))
-            })
+            .iter()
+            .zip(s.histogram.counts_below(&below))
+            .map(|(&ns, n)| (ns_to_seconds(ns), n.min(s.count)))
             .collect()
     }
 
