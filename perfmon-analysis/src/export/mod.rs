@@ -34,6 +34,7 @@
 #[cfg(test)]
 mod equivalence;
 mod escape;
+mod ladder;
 mod prometheus;
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,7 @@
 //! [`PrometheusWriter`]: families and samples in the text exposition formats.
 
 use super::escape::{
-    format_bound, format_value, push_help, push_label_value, sanitize_label_name,
-    sanitize_metric_name,
+    format_bound, push_count, push_help, push_value, sanitize_metric_name, Labels,
 };
 use super::Format;
 use std::collections::HashMap;
@@ -152,8 +151,16 @@ impl PrometheusWriter {
 
     /// The exposition text; OpenMetrics text ends with `# EOF`.
     pub fn finish(self) -> String {
-        let mut out = String::new();
-        for f in self.families.iter().filter(|f| !f.body.is_empty()) {
+        let written = self.families.iter().filter(|f| !f.body.is_empty());
+        // Each header is two lines naming the family (with `_total`), the
+        // help text (escaped, so up to twice as long) and a type.
+        let capacity = written
+            .clone()
+            .map(|f| f.body.len() + 2 * (f.name.len() + f.help.len()) + 48)
+            .sum::<usize>()
+            + "# EOF\n".len();
+        let mut out = String::with_capacity(capacity);
+        for f in written {
             let name = match (f.kind, self.format) {
                 (MetricType::Counter, Format::Prometheus) => format!("{}_total", f.name),
                 _ => f.name.clone(),
@@ -176,33 +183,26 @@ impl PrometheusWriter {
     }
 }
 
-fn push_sample(
-    out: &mut String,
-    name: &str,
-    suffix: &str,
-    labels: &[(&str, &str)],
-    le: Option<&str>,
-    value: &str,
-) {
+/// The `le` label of the last bucket.
+const INF_BUCKET: &str = "le=\"+Inf\"";
+
+/// Appends a sample line's name and label sets, up to the space before its
+/// value: the non-empty sets of `labels` (each escaped, see [`Labels`])
+/// joined with commas, in braces when there is one.
+fn push_head(out: &mut String, name: &str, suffix: &str, labels: &[&str]) {
     out.push_str(name);
     out.push_str(suffix);
-    let extra = le.map(|le| ("le", le));
-    if !labels.is_empty() || extra.is_some() {
+    let mut sets = labels.iter().filter(|l| !l.is_empty());
+    if let Some(first) = sets.next() {
         out.push('{');
-        for (i, (k, v)) in labels.iter().copied().chain(extra).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&sanitize_label_name(k));
-            out.push_str("=\"");
-            push_label_value(out, v);
-            out.push('"');
+        out.push_str(first);
+        for set in sets {
+            out.push(',');
+            out.push_str(set);
         }
         out.push('}');
     }
     out.push(' ');
-    out.push_str(value);
-    out.push('\n');
 }
 
 /// A counter or gauge family being written: add samples with [`sample`].
@@ -217,15 +217,16 @@ pub struct Family<'a> {
 impl Family<'_> {
     /// Adds one sample: `labels` as `(name, value)` pairs, in order.
     pub fn sample(&mut self, labels: &[(&str, &str)], value: f64) -> &mut Self {
-        let value = format_value(value);
-        push_sample(
-            &mut self.buf.body,
-            &self.sample_name,
-            "",
-            labels,
-            None,
-            &value,
-        );
+        self.sample_escaped(&[Labels::new(labels).as_str()], value)
+    }
+
+    /// Adds one sample whose label sets were escaped beforehand, for
+    /// exporters that write many lines with the same labels.
+    pub(crate) fn sample_escaped(&mut self, labels: &[&str], value: f64) -> &mut Self {
+        let body = &mut self.buf.body;
+        push_head(body, &self.sample_name, "", labels);
+        push_value(body, value);
+        body.push('\n');
         self
     }
 }
@@ -262,22 +263,44 @@ impl HistogramFamily<'_> {
             !labels.iter().any(|(k, _)| *k == "le"),
             "`le` is the bucket label"
         );
+        let bounds: Vec<(Labels, u64)> = buckets
+            .iter()
+            .filter(|(le, _)| le.is_finite())
+            .map(|&(le, n)| (Labels::new(&[("le", &format_bound(le))]), n))
+            .collect();
+        self.sample_escaped(
+            Labels::new(labels).as_str(),
+            bounds.iter().map(|(le, n)| (le.as_str(), *n)),
+            sum,
+            count,
+        )
+    }
+
+    /// Adds one histogram whose label sets were escaped beforehand:
+    /// `buckets` as `(le label, cumulative count)`, the `le="+Inf"` bucket
+    /// from `count`, then `_sum` and `_count`.
+    pub(crate) fn sample_escaped<'l>(
+        &mut self,
+        labels: &str,
+        buckets: impl IntoIterator<Item = (&'l str, u64)>,
+        sum: f64,
+        count: u64,
+    ) -> &mut Self {
         let body = &mut self.buf.body;
-        for &(le, n) in buckets.iter().filter(|(le, _)| le.is_finite()) {
-            let le = format_bound(le);
-            push_sample(
-                body,
-                &self.name,
-                "_bucket",
-                labels,
-                Some(&le),
-                &n.to_string(),
-            );
+        for (le, n) in buckets {
+            push_head(body, &self.name, "_bucket", &[labels, le]);
+            push_count(body, n);
+            body.push('\n');
         }
-        let total = count.to_string();
-        push_sample(body, &self.name, "_bucket", labels, Some("+Inf"), &total);
-        push_sample(body, &self.name, "_sum", labels, None, &format_value(sum));
-        push_sample(body, &self.name, "_count", labels, None, &total);
+        push_head(body, &self.name, "_bucket", &[labels, INF_BUCKET]);
+        push_count(body, count);
+        body.push('\n');
+        push_head(body, &self.name, "_sum", &[labels]);
+        push_value(body, sum);
+        body.push('\n');
+        push_head(body, &self.name, "_count", &[labels]);
+        push_count(body, count);
+        body.push('\n');
         self
     }
 }
