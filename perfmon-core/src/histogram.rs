@@ -305,6 +305,38 @@ impl Histogram {
             below
         })
     }
+
+    /// [`quantile`](Self::quantile) of each of `qs`, counting the buckets
+    /// once and reading them in one pass when the quantiles increase (a
+    /// quantile below the one before it reads them again from the start).
+    ///
+    /// ```
+    /// use perfmon_core::Histogram;
+    /// let h = Histogram::from_values(1..=100);
+    /// let each: Vec<Option<u64>> = h.quantiles(&[0.5, 0.99]).collect();
+    /// assert_eq!(each, [h.quantile(0.5), h.quantile(0.99)]);
+    /// ```
+    pub fn quantiles<'a>(&'a self, qs: &'a [f64]) -> impl Iterator<Item = Option<u64>> + 'a {
+        let n = self.count();
+        // `seen` values lie in `buckets[..next]`.
+        let (mut seen, mut next) = (0, 0);
+        qs.iter().map(move |&q| {
+            if n == 0 {
+                return None;
+            }
+            // The nearest rank, as `quantile` computes it.
+            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+            if next > 0 && seen - self.buckets[next - 1].1 >= rank {
+                (seen, next) = (0, 0);
+            }
+            while seen < rank && next < self.buckets.len() {
+                seen += self.buckets[next].1;
+                next += 1;
+            }
+            Some(bucket_value(self.buckets[next - 1].0 as usize))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -477,5 +509,43 @@ mod tests {
         let counts: Vec<u64> = h.counts_below(&[25, 15, 35]).collect();
         assert_eq!(counts, [2, 2, 3]);
         assert_eq!(Histogram::default().counts_below(&[1, 2]).sum::<u64>(), 0);
+    }
+
+    #[test]
+    fn quantiles_in_one_pass_equal_quantile_of_each() {
+        let mut rng = SmallRng::seed_from_u64(5);
+        let d = LogNormal::new(14.0, 2.0).unwrap();
+        let mut qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+        qs.extend([
+            -1.0,
+            2.0,
+            f64::NAN,
+            f64::INFINITY,
+            0.95,
+            0.5,
+            0.5,
+            1e-9,
+            0.0,
+        ]);
+        for n in [0, 1, 2, 10, 1_000] {
+            let values: Vec<u64> = (0..n).map(|_| d.sample(&mut rng) as u64).collect();
+            let h = Histogram::from_values(values);
+            let each: Vec<Option<u64>> = qs.iter().map(|&q| h.quantile(q)).collect();
+            assert_eq!(h.quantiles(&qs).collect::<Vec<_>>(), each, "{n} values");
+            // In any order: shuffled, and decreasing.
+            let mut shuffled: Vec<f64> = qs.clone();
+            for i in (1..shuffled.len()).rev() {
+                shuffled.swap(i, rng.gen_range(0..=i));
+            }
+            let each: Vec<Option<u64>> = shuffled.iter().map(|&q| h.quantile(q)).collect();
+            assert_eq!(
+                h.quantiles(&shuffled).collect::<Vec<_>>(),
+                each,
+                "{n} values"
+            );
+            let decreasing = [1.0, 0.99, 0.5, 0.0];
+            let each: Vec<Option<u64>> = decreasing.iter().map(|&q| h.quantile(q)).collect();
+            assert_eq!(h.quantiles(&decreasing).collect::<Vec<_>>(), each);
+        }
     }
 }

@@ -67,6 +67,8 @@ prop_compose! {
         [errors, panics, cancelled] in [counter(), counter(), counter()],
         levels in [counter(), counter(), counter(), counter(), counter()],
         extra_sum in prop_oneof![Just(0u128), any::<u128>()],
+        // Merged or hand-made snapshots: any min and max, even crossed.
+        range in proptest::option::of((nanos(), nanos())),
     ) -> OperationSnapshot {
         let level_bounds = custom_bounds.map_or_else(
             || LevelBounds::for_kind(&kind),
@@ -86,8 +88,8 @@ prop_compose! {
             cancelled,
             sum_ns: values.iter().map(|&v| u128::from(v)).sum::<u128>().saturating_add(extra_sum),
             items: 0,
-            min_ns: values.iter().copied().min().unwrap_or(0),
-            max_ns: values.iter().copied().max().unwrap_or(0),
+            min_ns: range.map_or_else(|| values.iter().copied().min().unwrap_or(0), |r| r.0),
+            max_ns: range.map_or_else(|| values.iter().copied().max().unwrap_or(0), |r| r.1),
             levels: LevelCounts::from_array(levels),
             level_bounds,
             histogram: Histogram::from_values(values),

@@ -163,9 +163,16 @@ impl PrometheusExport {
             &self.name("operation_duration_seconds"),
             "Duration of each call, by operation.",
         );
+        // The quantiles are read with the buckets, while the histogram is
+        // in cache, and written after the counters.
+        let mut quantiles = Vec::with_capacity(snapshots.len() * self.quantiles.len());
         for (s, l) in operations() {
             let buckets = ladders.get(&s.level_bounds).buckets(s);
             h.sample_escaped(l, buckets, ns_to_seconds(s.sum_ns), s.count);
+            // Within the observed range, as `OperationSnapshot::quantile_ns`
+            // has it (the equivalence tests compare the two).
+            let range = |ns: u64| ns.clamp(s.min_ns, s.max_ns.max(s.min_ns));
+            quantiles.extend(s.histogram.quantiles(&self.quantiles).map(|q| q.map(range)));
         }
         let counters: [(&str, &str, Count); 4] = [
             ("operation_calls", "Calls recorded (every outcome).", |s| {
@@ -202,18 +209,20 @@ impl PrometheusExport {
             "Quantiles of call duration since start or reset (within 1 %).",
         );
         // Not `quantile`: Prometheus keeps that label for summaries.
-        let percentiles: Vec<(f64, Labels)> = self
+        let percentiles: Vec<Labels> = self
             .quantiles
             .iter()
-            .map(|&q| {
+            .map(|q| {
                 let p = ((q * 1000.0).round() / 10.0).to_string();
-                (q, Labels::new(&[("percentile", &p)]))
+                Labels::new(&[("percentile", &p)])
             })
             .collect();
-        for (s, l) in operations() {
-            for (q, percentile) in &percentiles {
-                if let Some(ns) = s.quantile_ns(*q) {
-                    g.sample_escaped(&[l, percentile.as_str()], ns_to_seconds(ns));
+        // One chunk of quantiles per operation (none without quantiles).
+        let per_operation = quantiles.chunks(self.quantiles.len().max(1));
+        for ((_, l), quantiles) in operations().zip(per_operation) {
+            for (percentile, ns) in percentiles.iter().zip(quantiles) {
+                if let Some(ns) = ns {
+                    g.sample_escaped(&[l, percentile.as_str()], ns_to_seconds(*ns));
                 }
             }
         }
