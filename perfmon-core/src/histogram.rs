@@ -299,7 +299,12 @@ impl Histogram {
         let mut buckets = self.buckets.iter().peekable();
         let mut below = 0;
         bounds.iter().map(move |&bound| {
-            while let Some((_, c)) = buckets.next_if(|(i, _)| bucket_value(*i as usize) < bound) {
+            // Midpoints increase with the index, and every bucket before the
+            // one holding `bound` lies below it: the buckets counted are
+            // those before `end`.
+            let holding = bucket_index(bound);
+            let end = holding + usize::from(bucket_value(holding) < bound);
+            while let Some((_, c)) = buckets.next_if(|(i, _)| (*i as usize) < end) {
                 below += c;
             }
             below
@@ -477,7 +482,13 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(4);
         let d = LogNormal::new(14.0, 2.0).unwrap();
         for n in [0, 1, 10, 1_000] {
-            let values: Vec<u64> = (0..n).map(|_| d.sample(&mut rng) as u64).collect();
+            // A third of the values below 200 ns, where buckets are 1 ns wide.
+            let values: Vec<u64> = (0..n)
+                .map(|i| match i % 3 {
+                    0 => rng.gen_range(0..200),
+                    _ => d.sample(&mut rng) as u64,
+                })
+                .collect();
             let h = Histogram::from_values(values.iter().copied());
             // Bounds on bucket edges, on midpoints, between them, repeated,
             // and at the ends of the range.
@@ -490,10 +501,15 @@ mod tests {
                         low,
                         high,
                         bucket_value(bucket_index(v)),
+                        bucket_value(bucket_index(v)) + 1,
                         v.saturating_add(1),
                     ]
                 })
-                .chain((0..50).map(|_| rng.gen_range(0..1 << 40)))
+                .chain(0..300)
+                .chain((0..100).map(|i| match i % 2 {
+                    0 => rng.gen_range(0..1 << 40),
+                    _ => rng.gen(),
+                }))
                 .chain([0, 1, u64::MAX - 1, u64::MAX, u64::MAX])
                 .collect();
             bounds.sort_unstable();

@@ -123,6 +123,7 @@ impl PrometheusWriter {
         HistogramFamily {
             buf: self.open(&name, MetricType::Histogram, help),
             name,
+            bucket_head: String::new(),
         }
     }
 
@@ -239,6 +240,9 @@ impl Family<'_> {
 pub struct HistogramFamily<'a> {
     buf: &'a mut FamilyBuf,
     name: String,
+    /// The start of the current histogram's bucket lines, up to the `le`
+    /// label (reused from one histogram to the next).
+    bucket_head: String,
 }
 
 impl HistogramFamily<'_> {
@@ -286,15 +290,22 @@ impl HistogramFamily<'_> {
         sum: f64,
         count: u64,
     ) -> &mut Self {
+        let head = &mut self.bucket_head;
+        head.clear();
+        head.push_str(&self.name);
+        head.push_str("_bucket{");
+        if !labels.is_empty() {
+            head.push_str(labels);
+            head.push(',');
+        }
         let body = &mut self.buf.body;
-        for (le, n) in buckets {
-            push_head(body, &self.name, "_bucket", &[labels, le]);
+        for (le, n) in buckets.into_iter().chain([(INF_BUCKET, count)]) {
+            body.push_str(head);
+            body.push_str(le);
+            body.push_str("} ");
             push_count(body, n);
             body.push('\n');
         }
-        push_head(body, &self.name, "_bucket", &[labels, INF_BUCKET]);
-        push_count(body, count);
-        body.push('\n');
         push_head(body, &self.name, "_sum", &[labels]);
         push_value(body, sum);
         body.push('\n');
