@@ -196,6 +196,68 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(config(256))]
+
+    /// Families opened in any order, again after others, some never given
+    /// a sample: each family's samples together, families in the order of
+    /// their first opening, help from the first opening.
+    #[test]
+    fn interleaved_families_are_grouped_as_the_reference_groups_them(
+        steps in proptest::collection::vec(
+            (0usize..5, any::<bool>(), proptest::collection::vec((text(), text()), 0..3), any::<f64>()),
+            0..30,
+        ),
+    ) {
+        const HELP: [&str; 2] = ["First \"help\".", "Later help\\."];
+        for format in FORMATS {
+            let mut w = PrometheusWriter::new(format);
+            let mut expected = reference::Text::default();
+            let mut opened = [false; 5];
+            for (family, sample, labels, value) in &steps {
+                let help = HELP[usize::from(opened[*family])];
+                opened[*family] = true;
+                let labels: Vec<(&str, &str)> = labels
+                    .iter()
+                    .filter(|(k, _)| k != "le")
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let value_text = reference::format_value(*value);
+                match family {
+                    0 | 1 => {
+                        let name = ["a", "b_total"][*family];
+                        let mut c = w.counter(name, help);
+                        let (sample_name, body) = expected.counter(name, help);
+                        if *sample {
+                            c.sample(&labels, *value);
+                            reference::push_sample(body, &sample_name, "", &labels, None, &value_text);
+                        }
+                    }
+                    2 | 3 => {
+                        let name = ["c", "d:e"][*family - 2];
+                        let mut g = w.gauge(name, help);
+                        let (sample_name, body) = expected.named(name, "gauge", help);
+                        if *sample {
+                            g.sample(&labels, *value);
+                            reference::push_sample(body, &sample_name, "", &labels, None, &value_text);
+                        }
+                    }
+                    _ => {
+                        let mut h = w.histogram("h", help);
+                        let (name, body) = expected.named("h", "histogram", help);
+                        if *sample {
+                            let buckets = [(0.5, 1), (1.0, 2)];
+                            h.sample(&labels, &buckets, *value, 3);
+                            reference::push_histogram(body, &name, &labels, &buckets, *value, 3);
+                        }
+                    }
+                }
+            }
+            prop_assert_eq!(w.finish(), expected.finish(format));
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(config(64))]
 
     #[test]

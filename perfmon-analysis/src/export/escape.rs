@@ -49,14 +49,17 @@ pub fn sanitize_label_name(name: &str) -> Cow<'_, str> {
 
 /// Appends `value` with `\`, `"` and newline escaped (for inside quotes).
 pub(crate) fn push_label_value(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
+    let mut rest = value;
+    while let Some(i) = rest.find(['\\', '"', '\n']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'\\' => "\\\\",
+            b'"' => "\\\"",
+            _ => "\\n",
+        });
+        rest = &rest[i + 1..];
     }
+    out.push_str(rest);
 }
 
 /// Label pairs as they stand between the braces of a sample line, names
@@ -68,7 +71,8 @@ pub(crate) struct Labels(String);
 impl Labels {
     /// `pairs` as `(name, value)`, in order.
     pub(crate) fn new(pairs: &[(&str, &str)]) -> Self {
-        let mut out = String::new();
+        // `name="value"` and a comma each, before escapes.
+        let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 4).sum());
         for (i, (k, v)) in pairs.iter().enumerate() {
             if i > 0 {
                 out.push(',');

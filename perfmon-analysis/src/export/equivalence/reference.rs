@@ -129,13 +129,20 @@ fn buckets(settings: &Settings, s: &OperationSnapshot) -> Vec<(f64, u64)> {
 pub struct Text(Vec<(String, &'static str, &'static str, String)>);
 
 impl Text {
+    /// The body of family `name`, added (with this type and help) if new.
     fn family(&mut self, name: &str, kind: &'static str, help: &'static str) -> &mut String {
-        self.0.push((name.to_owned(), kind, help, String::new()));
-        &mut self.0.last_mut().unwrap().3
+        let i = match self.0.iter().position(|f| f.0 == name) {
+            Some(i) => i,
+            None => {
+                self.0.push((name.to_owned(), kind, help, String::new()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].3
     }
 
     /// A gauge or histogram family: its sample name and body.
-    fn named(
+    pub fn named(
         &mut self,
         name: &str,
         kind: &'static str,
@@ -146,7 +153,7 @@ impl Text {
     }
 
     /// A counter family (named without `_total`): its sample name and body.
-    fn counter(&mut self, name: &str, help: &'static str) -> (String, &mut String) {
+    pub fn counter(&mut self, name: &str, help: &'static str) -> (String, &mut String) {
         let name = sanitize_metric_name(name);
         let base = name.strip_suffix("_total").unwrap_or(&name).to_owned();
         (format!("{base}_total"), self.family(&base, "counter", help))
