@@ -8,6 +8,7 @@
 
 use super::Format;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 fn sanitize(name: &str, allowed: impl Fn(char) -> bool) -> Cow<'_, str> {
     let starts_ok = name
@@ -48,13 +49,45 @@ pub fn sanitize_label_name(name: &str) -> Cow<'_, str> {
 
 /// Appends `value` with `\`, `"` and newline escaped (for inside quotes).
 pub(crate) fn push_label_value(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
+    let mut rest = value;
+    while let Some(i) = rest.find(['\\', '"', '\n']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'\\' => "\\\\",
+            b'"' => "\\\"",
+            _ => "\\n",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Label pairs as they stand between the braces of a sample line, names
+/// sanitized and values escaped: `operation="db.get",kind="database_query"`.
+/// An operation's pairs are escaped once for all of its lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Labels(String);
+
+impl Labels {
+    /// `pairs` as `(name, value)`, in order.
+    pub(crate) fn new(pairs: &[(&str, &str)]) -> Self {
+        // `name="value"` and a comma each, before escapes.
+        let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 4).sum());
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&sanitize_label_name(k));
+            out.push_str("=\"");
+            push_label_value(&mut out, v);
+            out.push('"');
         }
+        Labels(out)
+    }
+
+    /// The escaped text (empty for no pairs).
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -82,16 +115,22 @@ fn special(v: f64) -> Option<&'static str> {
     }
 }
 
-/// A sample value: integers without a fraction (`42`), other numbers in
-/// their shortest round-trip form (`0.0125`, `1e-7`), and `+Inf`, `-Inf`, `NaN`.
-pub(crate) fn format_value(v: f64) -> String {
+/// Appends a sample value: integers without a fraction (`42`), other numbers
+/// in their shortest round-trip form (`0.0125`, `1e-7`), and `+Inf`, `-Inf`,
+/// `NaN`.
+pub(crate) fn push_value(out: &mut String, v: f64) {
     if let Some(s) = special(v) {
-        return s.to_owned();
+        out.push_str(s);
+    } else if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        out.push_str(itoa::Buffer::new().format(v as i64));
+    } else {
+        write!(out, "{v:?}").expect("writing to a String cannot fail");
     }
-    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
-        return format!("{}", v as i64);
-    }
-    format!("{v:?}")
+}
+
+/// Appends a count (a histogram bucket, `_count`).
+pub(crate) fn push_count(out: &mut String, n: u64) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// An `le` bound: always a float spelling (`1.0`, `0.0025`), the canonical
@@ -149,6 +188,16 @@ mod tests {
     }
 
     #[test]
+    fn label_sets_are_sanitized_escaped_and_joined_once() {
+        let labels = Labels::new(&[("operation", "say \"hi\"\n"), ("tenant:id", "a\\b")]);
+        assert_eq!(
+            labels.as_str(),
+            "operation=\"say \\\"hi\\\"\\n\",tenant_id=\"a\\\\b\""
+        );
+        assert_eq!(Labels::new(&[]).as_str(), "");
+    }
+
+    #[test]
     fn help_escapes_quotes_only_in_openmetrics() {
         let mut p = String::new();
         push_help(&mut p, "a \"b\"\\\nc", Format::Prometheus);
@@ -158,9 +207,17 @@ mod tests {
         assert_eq!(o, "a \\\"b\\\"");
     }
 
+    fn format_value(v: f64) -> String {
+        let mut out = String::new();
+        push_value(&mut out, v);
+        out
+    }
+
     #[test]
     fn numbers_use_the_spellings_prometheus_parses() {
         assert_eq!(format_value(42.0), "42");
+        assert_eq!(format_value(-3.0), "-3");
+        assert_eq!(format_value(9_007_199_254_740_992.0), "9007199254740992.0");
         assert_eq!(format_value(0.0125), "0.0125");
         assert_eq!(format_value(-0.0), "0");
         assert_eq!(format_value(1e-7), "1e-7");
@@ -170,6 +227,10 @@ mod tests {
         assert_eq!(format_bound(1.0), "1.0");
         assert_eq!(format_bound(0.0025), "0.0025");
         assert_eq!(format_bound(f64::INFINITY), "+Inf");
+        let mut counts = String::new();
+        push_count(&mut counts, 0);
+        push_count(&mut counts, u64::MAX);
+        assert_eq!(counts, "018446744073709551615");
         for s in ["1e-7", "0.0125", "1.0", "42"] {
             s.parse::<f64>().unwrap();
         }

@@ -31,7 +31,10 @@
 //! assert!(om.ends_with("# EOF\n"));
 //! ```
 
+#[cfg(test)]
+mod equivalence;
 mod escape;
+mod ladder;
 mod prometheus;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,10 @@
 //! The operation, cache and registry families, written from snapshots.
 
+use super::escape::Labels;
+use super::ladder::{Ladder, Ladders};
 use super::{Format, PrometheusWriter};
 use perfmon_core::CacheSnapshot;
+use perfmon_core::Level;
 use perfmon_core::OperationSnapshot;
 use perfmon_core::Registry;
 
@@ -87,7 +90,7 @@ fn seconds_to_ns(s: f64) -> u64 {
     (s * 1e9).round() as u64
 }
 
-fn ns_to_seconds(ns: impl Into<u128>) -> f64 {
+pub(super) fn ns_to_seconds(ns: impl Into<u128>) -> f64 {
     ns.into() as f64 / 1e9
 }
 
@@ -138,35 +141,38 @@ impl PrometheusExport {
 
     /// The `(le in seconds, cumulative count)` pairs of one operation.
     pub fn buckets(&self, s: &OperationSnapshot) -> Vec<(f64, u64)> {
-        let mut bounds = self.buckets_ns.clone();
-        bounds.extend(s.level_bounds.as_nanos());
-        bounds.sort_unstable();
-        bounds.dedup();
-        bounds
-            .into_iter()
-            .filter(|ns| *ns > 0)
-            .map(|ns| {
-                // Values v <= ns are those below ns + 1.
-                let n = s.histogram.count_below(ns.saturating_add(1));
-                (ns_to_seconds(ns), n.min(s.count))
-            })
+        let ladder = Ladder::new(&self.buckets_ns, &s.level_bounds);
+        ladder
+            .seconds()
+            .iter()
+            .copied()
+            .zip(ladder.counts(s))
             .collect()
     }
 
     /// Writes the operation families of `snapshots` (one series per snapshot:
     /// merge snapshots of the same operation first).
+    ///
+    /// Each operation's labels are escaped once for all of its lines, and
+    /// the `le` bounds worked out and formatted once per set of level bounds.
     pub fn write_operations(&self, w: &mut PrometheusWriter, snapshots: &[OperationSnapshot]) {
+        let labels: Vec<Labels> = snapshots.iter().map(|s| Labels::new(&labels(s))).collect();
+        let operations = || snapshots.iter().zip(labels.iter().map(Labels::as_str));
+        let mut ladders = Ladders::new(&self.buckets_ns);
         let mut h = w.histogram(
             &self.name("operation_duration_seconds"),
             "Duration of each call, by operation.",
         );
-        for s in snapshots {
-            h.sample(
-                &labels(s),
-                &self.buckets(s),
-                ns_to_seconds(s.sum_ns),
-                s.count,
-            );
+        // The quantiles are read with the buckets, while the histogram is
+        // in cache, and written after the counters.
+        let mut quantiles = Vec::with_capacity(snapshots.len() * self.quantiles.len());
+        for (s, l) in operations() {
+            let buckets = ladders.get(&s.level_bounds).buckets(s);
+            h.sample_escaped(l, buckets, ns_to_seconds(s.sum_ns), s.count);
+            // Within the observed range, as `OperationSnapshot::quantile_ns`
+            // has it (the equivalence tests compare the two).
+            let range = |ns: u64| ns.clamp(s.min_ns, s.max_ns.max(s.min_ns));
+            quantiles.extend(s.histogram.quantiles(&self.quantiles).map(|q| q.map(range)));
         }
         let counters: [(&str, &str, Count); 4] = [
             ("operation_calls", "Calls recorded (every outcome).", |s| {
@@ -184,34 +190,39 @@ impl PrometheusExport {
         ];
         for (family, help, value) in counters {
             let mut c = w.counter(&self.name(family), help);
-            for s in snapshots {
-                c.sample(&labels(s), value(s) as f64);
+            for (s, l) in operations() {
+                c.sample_escaped(&[l], value(s) as f64);
             }
         }
         let mut c = w.counter(
             &self.name("operation_level_calls"),
             "Calls per level (classified by the operation's kind's level bounds).",
         );
-        for s in snapshots {
-            let [op, kind] = labels(s);
-            for level in perfmon_core::Level::ALL {
-                c.sample(
-                    &[op, kind, ("level", level.name())],
-                    s.levels.get(level) as f64,
-                );
+        let levels = Level::ALL.map(|level| (level, Labels::new(&[("level", level.name())])));
+        for (s, l) in operations() {
+            for (level, level_label) in &levels {
+                c.sample_escaped(&[l, level_label.as_str()], s.levels.get(*level) as f64);
             }
         }
         let mut g = w.gauge(
             &self.name("operation_latency_seconds"),
             "Quantiles of call duration since start or reset (within 1 %).",
         );
-        for s in snapshots {
-            let [op, kind] = labels(s);
-            for &q in &self.quantiles {
-                if let Some(ns) = s.quantile_ns(q) {
-                    // Not `quantile`: Prometheus keeps that label for summaries.
-                    let p = ((q * 1000.0).round() / 10.0).to_string();
-                    g.sample(&[op, kind, ("percentile", &p)], ns_to_seconds(ns));
+        // Not `quantile`: Prometheus keeps that label for summaries.
+        let percentiles: Vec<Labels> = self
+            .quantiles
+            .iter()
+            .map(|q| {
+                let p = ((q * 1000.0).round() / 10.0).to_string();
+                Labels::new(&[("percentile", &p)])
+            })
+            .collect();
+        // One chunk of quantiles per operation (none without quantiles).
+        let per_operation = quantiles.chunks(self.quantiles.len().max(1));
+        for ((_, l), quantiles) in operations().zip(per_operation) {
+            for (percentile, ns) in percentiles.iter().zip(quantiles) {
+                if let Some(ns) = ns {
+                    g.sample_escaped(&[l, percentile.as_str()], ns_to_seconds(*ns));
                 }
             }
         }

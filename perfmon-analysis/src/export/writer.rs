@@ -1,8 +1,7 @@
 //! [`PrometheusWriter`]: families and samples in the text exposition formats.
 
 use super::escape::{
-    format_bound, format_value, push_help, push_label_value, sanitize_label_name,
-    sanitize_metric_name,
+    format_bound, push_count, push_help, push_value, sanitize_metric_name, Labels,
 };
 use super::Format;
 use std::collections::HashMap;
@@ -24,22 +23,48 @@ impl MetricType {
     }
 }
 
+/// A family and its place in the text.
 #[derive(Debug)]
-struct FamilyBuf {
+struct FamilyText {
     /// The family name (a counter's without `_total`).
     name: String,
     kind: MetricType,
     help: String,
-    /// Sample lines, each ending with a newline.
-    body: String,
+    /// Where the family's header and samples end in the text; before its
+    /// first sample, where they will go.
+    end: usize,
+    /// Whether the header is written (the family has samples).
+    started: bool,
+}
+
+impl FamilyText {
+    /// Appends the `# HELP` and `# TYPE` lines.
+    fn push_header(&self, out: &mut String, format: Format) {
+        let total = match (self.kind, format) {
+            (MetricType::Counter, Format::Prometheus) => "_total",
+            _ => "",
+        };
+        out.push_str("# HELP ");
+        out.push_str(&self.name);
+        out.push_str(total);
+        out.push(' ');
+        push_help(out, &self.help, format);
+        out.push_str("\n# TYPE ");
+        out.push_str(&self.name);
+        out.push_str(total);
+        out.push(' ');
+        out.push_str(self.kind.as_str());
+        out.push('\n');
+    }
 }
 
 /// Writes metric families in the Prometheus 0.0.4 or OpenMetrics 1.0 text
 /// format.
 ///
 /// Each family's `# HELP` and `# TYPE` lines are written once, before its
-/// samples, and a family's samples stay together even when the family is
-/// opened again later (samples are buffered per family until [`finish`]).
+/// first sample, and a family's samples stay together even when the family
+/// is opened again after others (its new samples are inserted after its
+/// earlier ones, so families come in the order they were first opened).
 /// Names are sanitized ([`sanitize_metric_name`], [`sanitize_label_name`]),
 /// label values and help text escaped. Families without samples are left
 /// out.
@@ -51,7 +76,6 @@ struct FamilyBuf {
 /// release builds. The writer does not check that label sets are unique
 /// within a family.
 ///
-/// [`finish`]: PrometheusWriter::finish
 /// [`sanitize_metric_name`]: super::sanitize_metric_name
 /// [`sanitize_label_name`]: super::sanitize_label_name
 ///
@@ -72,9 +96,13 @@ struct FamilyBuf {
 #[derive(Debug)]
 pub struct PrometheusWriter {
     format: Format,
-    families: Vec<FamilyBuf>,
+    /// The families with samples, each its header and sample lines.
+    text: String,
+    families: Vec<FamilyText>,
     index: HashMap<String, usize>,
-    discarded: FamilyBuf,
+    /// The lines of a family opened again after others, before they are
+    /// inserted; the dropped samples of a family opened with another type.
+    scratch: String,
 }
 
 impl PrometheusWriter {
@@ -82,14 +110,10 @@ impl PrometheusWriter {
     pub fn new(format: Format) -> Self {
         PrometheusWriter {
             format,
+            text: String::new(),
             families: Vec::new(),
             index: HashMap::new(),
-            discarded: FamilyBuf {
-                name: String::new(),
-                kind: MetricType::Gauge,
-                help: String::new(),
-                body: String::new(),
-            },
+            scratch: String::new(),
         }
     }
 
@@ -104,7 +128,8 @@ impl PrometheusWriter {
         let base = name.strip_suffix("_total").unwrap_or(&name);
         let sample_name = format!("{base}_total");
         Family {
-            buf: self.open(base, MetricType::Counter, help),
+            family: self.open(base, MetricType::Counter, help),
+            writer: self,
             sample_name,
         }
     }
@@ -113,7 +138,8 @@ impl PrometheusWriter {
     pub fn gauge(&mut self, name: &str, help: &str) -> Family<'_> {
         let name = sanitize_metric_name(name).into_owned();
         Family {
-            buf: self.open(&name, MetricType::Gauge, help),
+            family: self.open(&name, MetricType::Gauge, help),
+            writer: self,
             sample_name: name,
         }
     }
@@ -122,18 +148,24 @@ impl PrometheusWriter {
     pub fn histogram(&mut self, name: &str, help: &str) -> HistogramFamily<'_> {
         let name = sanitize_metric_name(name).into_owned();
         HistogramFamily {
-            buf: self.open(&name, MetricType::Histogram, help),
+            family: self.open(&name, MetricType::Histogram, help),
+            writer: self,
             name,
+            bucket_head: String::new(),
         }
     }
 
-    fn open(&mut self, name: &str, kind: MetricType, help: &str) -> &mut FamilyBuf {
+    /// The index of family `name`, added if new; `None` (its samples are
+    /// dropped) when it exists with another type.
+    fn open(&mut self, name: &str, kind: MetricType, help: &str) -> Option<usize> {
+        let end = self.text.len();
         let i = *self.index.entry(name.to_owned()).or_insert_with(|| {
-            self.families.push(FamilyBuf {
+            self.families.push(FamilyText {
                 name: name.to_owned(),
                 kind,
                 help: help.to_owned(),
-                body: String::new(),
+                end,
+                started: false,
             });
             self.families.len() - 1
         });
@@ -144,65 +176,72 @@ impl PrometheusWriter {
                 kind.as_str(),
                 self.families[i].kind.as_str()
             );
-            self.discarded.body.clear();
-            return &mut self.discarded;
+            return None;
         }
-        &mut self.families[i]
+        Some(i)
+    }
+
+    /// Adds the lines `write` appends to family `family` (its header first
+    /// if they are its first), or drops them (`None`).
+    fn write(&mut self, family: Option<usize>, write: impl FnOnce(&mut String)) {
+        let Some(i) = family else {
+            self.scratch.clear();
+            write(&mut self.scratch);
+            return;
+        };
+        let f = &self.families[i];
+        let before = self.text.len();
+        if f.end == before {
+            // No family after this one has samples: append.
+            if !f.started {
+                f.push_header(&mut self.text, self.format);
+            }
+            write(&mut self.text);
+        } else {
+            // Opened again after others got samples: insert.
+            self.scratch.clear();
+            if !f.started {
+                f.push_header(&mut self.scratch, self.format);
+            }
+            write(&mut self.scratch);
+            self.text.insert_str(f.end, &self.scratch);
+        }
+        let added = self.text.len() - before;
+        self.families[i].started = true;
+        for later in &mut self.families[i..] {
+            later.end += added;
+        }
     }
 
     /// The exposition text; OpenMetrics text ends with `# EOF`.
-    pub fn finish(self) -> String {
-        let mut out = String::new();
-        for f in self.families.iter().filter(|f| !f.body.is_empty()) {
-            let name = match (f.kind, self.format) {
-                (MetricType::Counter, Format::Prometheus) => format!("{}_total", f.name),
-                _ => f.name.clone(),
-            };
-            out.push_str("# HELP ");
-            out.push_str(&name);
-            out.push(' ');
-            push_help(&mut out, &f.help, self.format);
-            out.push_str("\n# TYPE ");
-            out.push_str(&name);
-            out.push(' ');
-            out.push_str(f.kind.as_str());
-            out.push('\n');
-            out.push_str(&f.body);
-        }
+    pub fn finish(mut self) -> String {
         if self.format == Format::OpenMetrics {
-            out.push_str("# EOF\n");
+            self.text.push_str("# EOF\n");
         }
-        out
+        self.text
     }
 }
 
-fn push_sample(
-    out: &mut String,
-    name: &str,
-    suffix: &str,
-    labels: &[(&str, &str)],
-    le: Option<&str>,
-    value: &str,
-) {
+/// The `le` label of the last bucket.
+const INF_BUCKET: &str = "le=\"+Inf\"";
+
+/// Appends a sample line's name and label sets, up to the space before its
+/// value: the non-empty sets of `labels` (each escaped, see [`Labels`])
+/// joined with commas, in braces when there is one.
+fn push_head(out: &mut String, name: &str, suffix: &str, labels: &[&str]) {
     out.push_str(name);
     out.push_str(suffix);
-    let extra = le.map(|le| ("le", le));
-    if !labels.is_empty() || extra.is_some() {
+    let mut sets = labels.iter().filter(|l| !l.is_empty());
+    if let Some(first) = sets.next() {
         out.push('{');
-        for (i, (k, v)) in labels.iter().copied().chain(extra).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&sanitize_label_name(k));
-            out.push_str("=\"");
-            push_label_value(out, v);
-            out.push('"');
+        out.push_str(first);
+        for set in sets {
+            out.push(',');
+            out.push_str(set);
         }
         out.push('}');
     }
     out.push(' ');
-    out.push_str(value);
-    out.push('\n');
 }
 
 /// A counter or gauge family being written: add samples with [`sample`].
@@ -210,22 +249,26 @@ fn push_sample(
 /// [`sample`]: Family::sample
 #[derive(Debug)]
 pub struct Family<'a> {
-    buf: &'a mut FamilyBuf,
+    writer: &'a mut PrometheusWriter,
+    family: Option<usize>,
     sample_name: String,
 }
 
 impl Family<'_> {
     /// Adds one sample: `labels` as `(name, value)` pairs, in order.
     pub fn sample(&mut self, labels: &[(&str, &str)], value: f64) -> &mut Self {
-        let value = format_value(value);
-        push_sample(
-            &mut self.buf.body,
-            &self.sample_name,
-            "",
-            labels,
-            None,
-            &value,
-        );
+        self.sample_escaped(&[Labels::new(labels).as_str()], value)
+    }
+
+    /// Adds one sample whose label sets were escaped beforehand, for
+    /// exporters that write many lines with the same labels.
+    pub(crate) fn sample_escaped(&mut self, labels: &[&str], value: f64) -> &mut Self {
+        let name = &self.sample_name;
+        self.writer.write(self.family, |out| {
+            push_head(out, name, "", labels);
+            push_value(out, value);
+            out.push('\n');
+        });
         self
     }
 }
@@ -236,8 +279,12 @@ impl Family<'_> {
 /// [`sample`]: HistogramFamily::sample
 #[derive(Debug)]
 pub struct HistogramFamily<'a> {
-    buf: &'a mut FamilyBuf,
+    writer: &'a mut PrometheusWriter,
+    family: Option<usize>,
     name: String,
+    /// The start of the current histogram's bucket lines, up to the `le`
+    /// label (reused from one histogram to the next).
+    bucket_head: String,
 }
 
 impl HistogramFamily<'_> {
@@ -262,22 +309,53 @@ impl HistogramFamily<'_> {
             !labels.iter().any(|(k, _)| *k == "le"),
             "`le` is the bucket label"
         );
-        let body = &mut self.buf.body;
-        for &(le, n) in buckets.iter().filter(|(le, _)| le.is_finite()) {
-            let le = format_bound(le);
-            push_sample(
-                body,
-                &self.name,
-                "_bucket",
-                labels,
-                Some(&le),
-                &n.to_string(),
-            );
+        let bounds: Vec<(Labels, u64)> = buckets
+            .iter()
+            .filter(|(le, _)| le.is_finite())
+            .map(|&(le, n)| (Labels::new(&[("le", &format_bound(le))]), n))
+            .collect();
+        self.sample_escaped(
+            Labels::new(labels).as_str(),
+            bounds.iter().map(|(le, n)| (le.as_str(), *n)),
+            sum,
+            count,
+        )
+    }
+
+    /// Adds one histogram whose label sets were escaped beforehand:
+    /// `buckets` as `(le label, cumulative count)`, the `le="+Inf"` bucket
+    /// from `count`, then `_sum` and `_count`.
+    pub(crate) fn sample_escaped<'l>(
+        &mut self,
+        labels: &str,
+        buckets: impl IntoIterator<Item = (&'l str, u64)>,
+        sum: f64,
+        count: u64,
+    ) -> &mut Self {
+        let head = &mut self.bucket_head;
+        head.clear();
+        head.push_str(&self.name);
+        head.push_str("_bucket{");
+        if !labels.is_empty() {
+            head.push_str(labels);
+            head.push(',');
         }
-        let total = count.to_string();
-        push_sample(body, &self.name, "_bucket", labels, Some("+Inf"), &total);
-        push_sample(body, &self.name, "_sum", labels, None, &format_value(sum));
-        push_sample(body, &self.name, "_count", labels, None, &total);
+        let name = &self.name;
+        self.writer.write(self.family, |out| {
+            for (le, n) in buckets.into_iter().chain([(INF_BUCKET, count)]) {
+                out.push_str(head);
+                out.push_str(le);
+                out.push_str("} ");
+                push_count(out, n);
+                out.push('\n');
+            }
+            push_head(out, name, "_sum", &[labels]);
+            push_value(out, sum);
+            out.push('\n');
+            push_head(out, name, "_count", &[labels]);
+            push_count(out, count);
+            out.push('\n');
+        });
         self
     }
 }

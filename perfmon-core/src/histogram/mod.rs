@@ -422,6 +422,65 @@ impl Histogram {
             .map(|(_, c)| c)
             .sum()
     }
+
+    /// [`count_below`](Self::count_below) of each bound, in one pass over the
+    /// buckets: the cumulative counts of a Prometheus histogram. `bounds`
+    /// must be in increasing order; a bound below the one before it gets the
+    /// earlier bound's count.
+    ///
+    /// ```
+    /// use perfmon_core::Histogram;
+    /// let h = Histogram::from_values([10, 20, 20, 30]);
+    /// let counts: Vec<u64> = h.counts_below(&[15, 21, 1_000]).collect();
+    /// assert_eq!(counts, [1, 3, 4]);
+    /// ```
+    pub fn counts_below<'a>(&'a self, bounds: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+        let mut buckets = self.buckets.iter().peekable();
+        let mut below = 0;
+        bounds.iter().map(move |&bound| {
+            // Midpoints increase with the index, and every bucket before the
+            // one holding `bound` lies below it: the buckets counted are
+            // those before `end`.
+            let holding = bucket_index(bound);
+            let end = holding + usize::from(bucket_value(holding) < bound);
+            while let Some((_, c)) = buckets.next_if(|(i, _)| (*i as usize) < end) {
+                below += c;
+            }
+            below
+        })
+    }
+
+    /// [`quantile`](Self::quantile) of each of `qs`, counting the buckets
+    /// once and reading them in one pass when the quantiles increase (a
+    /// quantile below the one before it reads them again from the start).
+    ///
+    /// ```
+    /// use perfmon_core::Histogram;
+    /// let h = Histogram::from_values(1..=100);
+    /// let each: Vec<Option<u64>> = h.quantiles(&[0.5, 0.99]).collect();
+    /// assert_eq!(each, [h.quantile(0.5), h.quantile(0.99)]);
+    /// ```
+    pub fn quantiles<'a>(&'a self, qs: &'a [f64]) -> impl Iterator<Item = Option<u64>> + 'a {
+        let n = self.count();
+        // `seen` values lie in `buckets[..next]`.
+        let (mut seen, mut next) = (0, 0);
+        qs.iter().map(move |&q| {
+            if n == 0 {
+                return None;
+            }
+            // The nearest rank, as `quantile` computes it.
+            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+            if next > 0 && seen - self.buckets[next - 1].1 >= rank {
+                (seen, next) = (0, 0);
+            }
+            while seen < rank && next < self.buckets.len() {
+                seen += self.buckets[next].1;
+                next += 1;
+            }
+            Some(bucket_value(self.buckets[next - 1].0 as usize))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -232,3 +232,91 @@ fn clear_keeps_pages_and_zeroes_counts() {
     assert!(dense.iter().all(|c| *c == 0));
     assert_eq!(h.allocated_bytes(), bytes);
 }
+
+#[test]
+fn counts_below_in_one_pass_equal_count_below_of_each_bound() {
+    let mut rng = SmallRng::seed_from_u64(4);
+    let d = LogNormal::new(14.0, 2.0).unwrap();
+    for n in [0, 1, 10, 1_000] {
+        // A third of the values below 200 ns, where buckets are 1 ns wide.
+        let values: Vec<u64> = (0..n)
+            .map(|i| match i % 3 {
+                0 => rng.gen_range(0..200),
+                _ => d.sample(&mut rng) as u64,
+            })
+            .collect();
+        let h = Histogram::from_values(values.iter().copied());
+        // Bounds on bucket edges, on midpoints, between them, repeated,
+        // and at the ends of the range.
+        let mut bounds: Vec<u64> = values
+            .iter()
+            .flat_map(|&v| {
+                let (low, high) = bucket_range(bucket_index(v));
+                [
+                    v,
+                    low,
+                    high,
+                    bucket_value(bucket_index(v)),
+                    bucket_value(bucket_index(v)) + 1,
+                    v.saturating_add(1),
+                ]
+            })
+            .chain(0..300)
+            .chain((0..100).map(|i| match i % 2 {
+                0 => rng.gen_range(0..1 << 40),
+                _ => rng.gen(),
+            }))
+            .chain([0, 1, u64::MAX - 1, u64::MAX, u64::MAX])
+            .collect();
+        bounds.sort_unstable();
+        let one_pass: Vec<u64> = h.counts_below(&bounds).collect();
+        let each: Vec<u64> = bounds.iter().map(|&b| h.count_below(b)).collect();
+        assert_eq!(one_pass, each, "{n} values");
+    }
+}
+
+#[test]
+fn counts_below_keeps_the_count_of_a_bound_out_of_order() {
+    let h = Histogram::from_values([10, 20, 30]);
+    let counts: Vec<u64> = h.counts_below(&[25, 15, 35]).collect();
+    assert_eq!(counts, [2, 2, 3]);
+    assert_eq!(Histogram::default().counts_below(&[1, 2]).sum::<u64>(), 0);
+}
+
+#[test]
+fn quantiles_in_one_pass_equal_quantile_of_each() {
+    let mut rng = SmallRng::seed_from_u64(5);
+    let d = LogNormal::new(14.0, 2.0).unwrap();
+    let mut qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+    qs.extend([
+        -1.0,
+        2.0,
+        f64::NAN,
+        f64::INFINITY,
+        0.95,
+        0.5,
+        0.5,
+        1e-9,
+        0.0,
+    ]);
+    for n in [0, 1, 2, 10, 1_000] {
+        let values: Vec<u64> = (0..n).map(|_| d.sample(&mut rng) as u64).collect();
+        let h = Histogram::from_values(values);
+        let each: Vec<Option<u64>> = qs.iter().map(|&q| h.quantile(q)).collect();
+        assert_eq!(h.quantiles(&qs).collect::<Vec<_>>(), each, "{n} values");
+        // In any order: shuffled, and decreasing.
+        let mut shuffled: Vec<f64> = qs.clone();
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, rng.gen_range(0..=i));
+        }
+        let each: Vec<Option<u64>> = shuffled.iter().map(|&q| h.quantile(q)).collect();
+        assert_eq!(
+            h.quantiles(&shuffled).collect::<Vec<_>>(),
+            each,
+            "{n} values"
+        );
+        let decreasing = [1.0, 0.99, 0.5, 0.0];
+        let each: Vec<Option<u64>> = decreasing.iter().map(|&q| h.quantile(q)).collect();
+        assert_eq!(h.quantiles(&decreasing).collect::<Vec<_>>(), each);
+    }
+}
