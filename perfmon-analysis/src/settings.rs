@@ -108,6 +108,7 @@ pub(crate) fn config_of(reg: &Registry) -> Config {
     c.targets = reg.configured_targets();
     c.level_bounds = reg.configured_level_bounds();
     c.cache_target = reg.cache_target();
+    c.history_minutes = reg.history_minutes();
     c.objectives = configured_objectives_of(reg);
     c.slow_threshold = reg.fallback_level_bounds().slow;
     c

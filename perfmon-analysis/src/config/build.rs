@@ -1,6 +1,6 @@
 //! [`ConfigBuilder`] and the validation of a whole [`Config`].
 
-use super::{AlertThresholds, Config, ConfigError, MAX_RETENTION_MINUTES};
+use super::{AlertThresholds, Config, ConfigError, MAX_HISTORY_MINUTES, MAX_RETENTION_MINUTES};
 use crate::settings::{check_cache_target, check_target};
 use crate::target::{CacheTarget, Target};
 use perfmon_core::Kind;
@@ -67,6 +67,13 @@ impl ConfigBuilder {
     /// How far back time windows reach, in minutes (1..=1440).
     pub fn retention_minutes(mut self, minutes: u32) -> Self {
         self.config.retention_minutes = minutes;
+        self
+    }
+
+    /// Minutes of history kept in all (0..=10080; a day unless set): per
+    /// minute for the retention, then in 10-minute buckets.
+    pub fn history_minutes(mut self, minutes: u32) -> Self {
+        self.config.history_minutes = minutes;
         self
     }
 
@@ -194,6 +201,7 @@ pub(super) fn ms(d: Duration) -> f64 {
 
 pub(super) const EXPECT_MAX_OPERATIONS: &str = "a whole number >= 1";
 pub(super) const EXPECT_RETENTION: &str = "a whole number of minutes from 1 to 1440";
+pub(super) const EXPECT_HISTORY: &str = "a whole number of minutes from 0 to 10080";
 pub(super) const EXPECT_SLOW: &str =
     "milliseconds above 1000 (the acceptable bound of kinds without a level table)";
 
@@ -315,6 +323,10 @@ pub(super) fn validate(c: &Config, name: &dyn Fn(&str) -> String) -> Result<(), 
             c.retention_minutes,
             EXPECT_RETENTION,
         ));
+    }
+    if c.history_minutes > MAX_HISTORY_MINUTES {
+        let key = name("history_minutes");
+        return Err(ConfigError::invalid(key, c.history_minutes, EXPECT_HISTORY));
     }
     if !(1..=MAX_RETENTION_MINUTES).contains(&c.analysis_window_minutes) {
         let key = name("analysis_window_minutes");

@@ -117,6 +117,7 @@ fn apply_to_sets_cap_targets_bounds_cache_target_and_config() {
     let c = Config::builder()
         .max_operations(3)
         .retention_minutes(15)
+        .history_minutes(120)
         .slow_threshold(ms(2000))
         .target(Kind::DatabaseQuery, Target::scaled(ms(10)))
         .level_bounds(Kind::DatabaseQuery, LevelBounds::from_millis(2, 4, 10, 20))
@@ -131,6 +132,8 @@ fn apply_to_sets_cap_targets_bounds_cache_target_and_config() {
     c.apply_to(&reg).unwrap();
     assert_eq!(reg.max_operations(), 3);
     assert_eq!(reg.retention_minutes(), 15);
+    assert_eq!(reg.history_minutes(), 120);
+    assert_eq!(reg.config().history_minutes, 120);
     assert_eq!(
         c.alerts.cache.target, 0.9,
         "alerts judge caches by the configured target"

@@ -1,7 +1,9 @@
 //! Reading `PERFMON_*` variables into a [`ConfigBuilder`] (the table is in
 //! the [module docs](super)).
 
-use super::build::{alert_fields, EXPECT_MAX_OPERATIONS, EXPECT_RETENTION, EXPECT_SLOW};
+use super::build::{
+    alert_fields, EXPECT_HISTORY, EXPECT_MAX_OPERATIONS, EXPECT_RETENTION, EXPECT_SLOW,
+};
 use super::{ConfigBuilder, ConfigError, MAX_RETENTION_MINUTES};
 use perfmon_core::Kind;
 use perfmon_core::LevelBounds;
@@ -11,10 +13,11 @@ use std::time::Duration;
 const PREFIX: &str = "PERFMON_";
 
 /// The variables with a fixed name (for "did you mean" suggestions).
-const FIXED: [&str; 6] = [
+const FIXED: [&str; 7] = [
     "PERFMON_ENABLED",
     "PERFMON_MAX_OPERATIONS",
     "PERFMON_RETENTION_MINUTES",
+    "PERFMON_HISTORY_MINUTES",
     "PERFMON_ANALYSIS_WINDOW_MINUTES",
     "PERFMON_SLOW_THRESHOLD_MS",
     "PERFMON_CACHE_TARGET",
@@ -95,6 +98,12 @@ impl ConfigBuilder {
                 let n = n.filter(|n| (1..=MAX_RETENTION_MINUTES).contains(n));
                 self.config.retention_minutes = n.ok_or_else(|| bad(EXPECT_RETENTION))?;
                 "retention_minutes".to_owned()
+            }
+            "PERFMON_HISTORY_MINUTES" => {
+                let n = value.parse::<u32>().ok();
+                let n = n.filter(|n| *n <= super::MAX_HISTORY_MINUTES);
+                self.config.history_minutes = n.ok_or_else(|| bad(EXPECT_HISTORY))?;
+                "history_minutes".to_owned()
             }
             "PERFMON_ANALYSIS_WINDOW_MINUTES" => {
                 let n = value.parse::<u32>().ok();

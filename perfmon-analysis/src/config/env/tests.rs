@@ -21,6 +21,7 @@ fn every_variable_is_read() {
         ("PERFMON_ENABLED", " Off "),
         ("PERFMON_MAX_OPERATIONS", "100"),
         ("PERFMON_RETENTION_MINUTES", "15"),
+        ("PERFMON_HISTORY_MINUTES", "0"),
         ("PERFMON_SLOW_THRESHOLD_MS", "1500.5"),
         ("PERFMON_TARGET_AUTHENTICATION_MS", "40"),
         ("PERFMON_TARGET_DATABASE_QUERY_MS", "10"),
@@ -43,6 +44,7 @@ fn every_variable_is_read() {
     .unwrap();
     assert!(!c.enabled);
     assert_eq!((c.max_operations, c.retention_minutes), (100, 15));
+    assert_eq!(c.history_minutes, 0);
     assert_eq!(c.slow_threshold, Duration::from_micros(1_500_500));
     // Warning and critical from the factors, whatever the variables' order.
     assert_eq!(
@@ -146,6 +148,11 @@ fn bad_values_name_the_variable_the_value_and_what_was_expected() {
         ),
         ("PERFMON_ALERT_P95_WARNING_FACTOR", "0.9", "a factor >= 1"),
         ("PERFMON_ALERT_P95_CRITICAL_FACTOR", "inf", "a factor >= 1"),
+        (
+            "PERFMON_HISTORY_MINUTES",
+            "10081",
+            "a whole number of minutes from 0 to 10080",
+        ),
         (
             "PERFMON_ALERT_HYSTERESIS",
             "0.6",
