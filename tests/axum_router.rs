@@ -193,6 +193,48 @@ async fn health_is_public_unless_protected() {
     assert!(r.json().get("components").is_some());
 }
 
+/// `/alerts` and `/recommendations` say how many they list, per severity or
+/// priority (every level named).
+#[tokio::test]
+async fn alert_and_recommendation_bodies_count_what_they_list() {
+    let app = app();
+    // An evaluation first, so alerts exist (the support app records slow
+    // database calls).
+    send(&app, "POST", "/performance/analyze", bearer(), "").await;
+    for (path, list, by) in [
+        ("/alerts", "active", "by_severity"),
+        ("/recommendations", "recommendations", "by_priority"),
+    ] {
+        let body = send(&app, "GET", &format!("/performance{path}"), bearer(), "")
+            .await
+            .json();
+        let items = body[list].as_array().unwrap();
+        assert!(!items.is_empty(), "{path}: nothing to count: {body}");
+        assert_eq!(body["count"], items.len(), "{path}: {body}");
+        let by = body[by].as_object().unwrap();
+        let keys: Vec<&str> = by.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["critical", "high", "low", "medium"], "{path}");
+        let field = if path == "/alerts" {
+            "severity"
+        } else {
+            "priority"
+        };
+        for (level, n) in by {
+            let listed = items.iter().filter(|i| i[field] == level.as_str()).count();
+            assert_eq!(n, listed, "{path} {level}: {body}");
+        }
+        let total: u64 = by.values().map(|n| n.as_u64().unwrap()).sum();
+        assert_eq!(total as usize, items.len());
+    }
+    let alerts = send(&app, "GET", "/performance/alerts", bearer(), "")
+        .await
+        .json();
+    assert_eq!(
+        alerts["history_count"],
+        alerts["history"].as_array().unwrap().len()
+    );
+}
+
 /// Live views judge the analysis window; accounting views count since start.
 #[tokio::test]
 async fn live_views_judge_the_window_and_accounts_count_since_start() {

@@ -81,12 +81,19 @@ pub const PROTECTED: &[(&str, &str, &[&str])] = &[
     (
         "GET",
         "/alerts?hours=1&severity=low",
-        &["hours", "min_severity", "active", "history"],
+        &[
+            "hours",
+            "min_severity",
+            "active",
+            "count",
+            "by_severity",
+            "history",
+        ],
     ),
     (
         "GET",
         "/recommendations?priority=medium",
-        &["min_priority", "recommendations"],
+        &["min_priority", "recommendations", "count", "by_priority"],
     ),
     ("GET", "/trends", &["minutes", "trends"]),
     ("GET", "/benchmarks", &["count", "benchmarks"]),

@@ -9,6 +9,7 @@ use perfmon_analysis::{
     Alert, AlertEvent, ExecutiveSummary, Recommendation, RegistryExt, ReportOptions, Severity,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -33,8 +34,23 @@ pub(crate) struct AlertsBody {
     min_severity: Severity,
     /// Active alerts at or above it, most severe first.
     active: Vec<Alert>,
+    /// How many are listed in `active`.
+    count: usize,
+    /// Of those, how many per severity (every severity named, 0 included).
+    by_severity: BTreeMap<Severity, usize>,
     /// Resolved ones, newest first.
     history: Vec<Alert>,
+    /// How many are listed in `history`.
+    history_count: usize,
+}
+
+/// How many of `items` have each severity, every severity named.
+fn tally<T>(items: &[T], severity: impl Fn(&T) -> Severity) -> BTreeMap<Severity, usize> {
+    let mut out: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+    for item in items {
+        *out.entry(severity(item)).or_default() += 1;
+    }
+    out
 }
 
 pub(crate) async fn list(
@@ -63,7 +79,10 @@ pub(crate) async fn list(
     Json(AlertsBody {
         hours,
         min_severity,
+        count: active.len(),
+        by_severity: tally(&active, |a| a.severity),
         active,
+        history_count: history.len(),
         history,
     })
 }
@@ -81,6 +100,10 @@ pub(crate) struct RecommendationsBody {
     min_priority: Severity,
     /// Most urgent first.
     recommendations: Vec<Recommendation>,
+    /// How many are listed.
+    count: usize,
+    /// Of those, how many per priority (every priority named, 0 included).
+    by_priority: BTreeMap<Severity, usize>,
 }
 
 pub(crate) async fn recommendations(
@@ -99,9 +122,11 @@ pub(crate) async fn recommendations(
         .into_iter()
         .filter(|r| r.priority >= min_priority)
         .take(MAX_TOP_N)
-        .collect();
+        .collect::<Vec<_>>();
     Json(RecommendationsBody {
         min_priority,
+        count: recommendations.len(),
+        by_priority: tally(&recommendations, |r| r.priority),
         recommendations,
     })
 }
