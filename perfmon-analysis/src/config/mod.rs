@@ -31,6 +31,10 @@
 //! | `PERFMON_ALERT_CPU_PERCENT` | a percentage above 0, at most 100 | [`AlertThresholds::cpu_percent`] (80) |
 //! | `PERFMON_ALERT_MEMORY_PERCENT` | a percentage above 0, at most 100 | [`AlertThresholds::memory_percent`] (85) |
 //!
+//! The variables of the systems perfmon replaces (`PERFORMANCE_*`) are not
+//! read; when one is set, [`Config::from_env`] says once which `PERFMON_*`
+//! variable to use instead ([`LEGACY_VARIABLES`]).
+//!
 //! Besides each value's own range, [`ConfigBuilder::build`] checks that the
 //! warning values do not exceed the critical ones (`error_rate_high <=
 //! error_rate_critical`, `latency_warning_factor <= latency_critical_factor`,
@@ -40,11 +44,13 @@
 mod build;
 mod env;
 mod error;
+mod legacy;
 #[cfg(test)]
 mod tests;
 
 pub use build::ConfigBuilder;
 pub use error::ConfigError;
+pub use legacy::{legacy_notices, LEGACY_VARIABLES};
 
 pub use crate::alert::AlertThresholds;
 use crate::target::{CacheTarget, Target};

@@ -42,9 +42,13 @@ impl ConfigBuilder {
         vars: impl IntoIterator<Item = (OsString, OsString)>,
     ) -> Result<ConfigBuilder, ConfigError> {
         let mut utf8 = Vec::new();
+        let mut legacy = Vec::new();
         for (k, v) in vars {
             let key = k.to_string_lossy().into_owned();
             if !key.starts_with(PREFIX) {
+                if key.starts_with("PERFORMANCE_") {
+                    legacy.push(key);
+                }
                 continue;
             }
             match v.into_string() {
@@ -55,6 +59,7 @@ impl ConfigBuilder {
                 }
             }
         }
+        super::legacy::announce(legacy.iter().map(String::as_str));
         ConfigBuilder::from_env_vars(utf8)
     }
 
