@@ -249,6 +249,7 @@ async fn live_views_judge_the_window_and_accounts_count_since_start() {
     };
     let five = serde_json::json!({"last_minutes": 5});
     assert_eq!(window("/summary").await, five);
+    assert_eq!(window("/recommendations").await, five);
     assert_eq!(window("/report?format=dashboard").await, five);
     // Beyond the hour of per-minute buckets, the day of 10-minute buckets
     // answers, and the body says at what resolution.

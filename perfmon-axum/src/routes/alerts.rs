@@ -96,6 +96,8 @@ pub(crate) struct RecommendationsQuery {
 /// The body of `GET /recommendations`.
 #[derive(Debug, Serialize)]
 pub(crate) struct RecommendationsBody {
+    /// What was judged: the registry's analysis window (what to fix now).
+    window: perfmon_core::Window,
     /// The least priority shown.
     min_priority: Severity,
     /// Most urgent first.
@@ -111,12 +113,14 @@ pub(crate) async fn recommendations(
     ApiQuery(q): ApiQuery<RecommendationsQuery>,
 ) -> Json<RecommendationsBody> {
     let min_priority = q.priority.map_or(Severity::Low, |p| p.0);
-    let defaults = ReportOptions::default();
+    // Advice on what to fix now: the analysis window, as /summary and the
+    // alerts judge it.
+    let window = shared.registry.analysis_window();
     let recommendations = shared
         .registry
         .recommendations(
-            defaults.window,
-            defaults.trend_minutes,
+            window,
+            ReportOptions::default().trend_minutes,
             perfmon_core::clock::wall_now(),
         )
         .into_iter()
@@ -124,6 +128,7 @@ pub(crate) async fn recommendations(
         .take(MAX_TOP_N)
         .collect::<Vec<_>>();
     Json(RecommendationsBody {
+        window,
         min_priority,
         count: recommendations.len(),
         by_priority: tally(&recommendations, |r| r.priority),

@@ -24,7 +24,7 @@
 //! **Live or since start.** The views that say how the service is doing now
 //! judge the registry's analysis window (the last 5 minutes by default):
 //! `/health`, `/summary`, `/alerts` (through the analyses that open them),
-//! `POST /analyze` and the dashboard. The accounting views count every call
+//! `/recommendations`, `POST /analyze` and the dashboard. The accounting views count every call
 //! since start unless `hours` or `minutes` asks for a window: `/report`,
 //! `/metrics`, `/compliance`, `/operations`, `/database`, `/prometheus`
 //! (counters must only grow). Every body names the window it judged.
