@@ -56,6 +56,10 @@ pub struct AlertThresholds {
     pub disk_percent: f64,
     /// Any resource above this percent is critical. Default 95.
     pub resource_critical_percent: f64,
+    /// An operation that reports items (`record_items`) processing fewer
+    /// per second of call time than this raises a `throughput` alert,
+    /// severity medium (high below half of it). Default 0: off.
+    pub min_items_per_second: f64,
     /// More calls of one operation in one request than this is an N+1
     /// pattern: severity medium (high above 5x). Default 10.
     pub n_plus_one_calls: u64,
@@ -93,6 +97,7 @@ impl Default for AlertThresholds {
             memory_percent: 85.0,
             disk_percent: 90.0,
             resource_critical_percent: 95.0,
+            min_items_per_second: 0.0,
             n_plus_one_calls: 10,
             hysteresis: 0.1,
             fast_burn: BurnWindow::FAST,

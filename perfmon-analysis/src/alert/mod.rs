@@ -85,6 +85,8 @@ pub enum Rule {
     NPlusOne,
     /// An objective's error budget burning fast in a long and a short window.
     BurnRate,
+    /// Items processed per second below the configured minimum.
+    Throughput,
 }
 
 impl Rule {
@@ -100,6 +102,7 @@ impl Rule {
             Rule::Resource => "resource",
             Rule::NPlusOne => "n_plus_one",
             Rule::BurnRate => "burn_rate",
+            Rule::Throughput => "throughput",
         }
     }
 }

@@ -143,6 +143,9 @@ impl ConfigBuilder {
         p95_warning_factor;
         /// p95 over target factor that is critical (>= 1; default 3).
         p95_critical_factor;
+        /// Items per second below which an operation reporting items raises
+        /// a throughput alert (0: off, the default).
+        min_items_per_second;
         /// Fraction of a threshold a figure must come back past before an
         /// active alert resolves (0 to 0.5; default 0.1).
         hysteresis;
@@ -230,7 +233,7 @@ fn percent(v: f64) -> bool {
     v > 0.0 && v <= 100.0
 }
 
-pub(super) fn alert_fields() -> [AlertField; 10] {
+pub(super) fn alert_fields() -> [AlertField; 11] {
     [
         AlertField {
             field: "alerts.error_rate_high",
@@ -280,6 +283,13 @@ pub(super) fn alert_fields() -> [AlertField; 10] {
             expected: "a fraction from 0 to 0.5",
             ok: |v| (0.0..=0.5).contains(&v),
             get: |a| &mut a.hysteresis,
+        },
+        AlertField {
+            field: "alerts.min_items_per_second",
+            env: "PERFMON_ALERT_MIN_ITEMS_PER_SECOND",
+            expected: "items per second, 0 (off) or more",
+            ok: |v| v >= 0.0 && v.is_finite(),
+            get: |a| &mut a.min_items_per_second,
         },
         AlertField {
             field: "alerts.degradation",

@@ -27,6 +27,7 @@
 //! | `PERFMON_ALERT_P95_WARNING_FACTOR` | a factor >= 1 | [`AlertThresholds::p95_warning_factor`] (2.0) |
 //! | `PERFMON_ALERT_P95_CRITICAL_FACTOR` | a factor >= 1 | [`AlertThresholds::p95_critical_factor`] (3.0) |
 //! | `PERFMON_ALERT_HYSTERESIS` | a fraction from 0 to 0.5 | [`AlertThresholds::hysteresis`] (0.1) |
+//! | `PERFMON_ALERT_MIN_ITEMS_PER_SECOND` | items per second, 0 (off) or more | [`AlertThresholds::min_items_per_second`] (0) |
 //! | `PERFMON_ALERT_DEGRADATION` | a number above 0 | [`AlertThresholds::degradation`] (0.5) |
 //! | `PERFMON_ALERT_CPU_PERCENT` | a percentage above 0, at most 100 | [`AlertThresholds::cpu_percent`] (80) |
 //! | `PERFMON_ALERT_MEMORY_PERCENT` | a percentage above 0, at most 100 | [`AlertThresholds::memory_percent`] (85) |

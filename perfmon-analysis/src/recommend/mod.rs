@@ -108,6 +108,7 @@ pub fn recommend(input: &AlertInput<'_>) -> Vec<Recommendation> {
     degradations(input, &mut out);
     resources(input, &mut out);
     n_plus_one(input, &mut out);
+    throughput(input, &mut out);
     out.sort_by(|a, b| {
         b.priority
             .cmp(&a.priority)
@@ -172,6 +173,45 @@ fn slow_operations(input: &AlertInput<'_>, out: &mut Vec<Recommendation>) {
                     ("target_ms", ms(t.target)),
                     ("calls", op.count as f64),
                     ("share_of_time_percent", share * 100.0),
+                ],
+            ),
+        });
+    }
+}
+
+fn throughput(input: &AlertInput<'_>, out: &mut Vec<Recommendation>) {
+    let min = input.thresholds.min_items_per_second;
+    if !(min > 0.0 && min.is_finite()) {
+        return;
+    }
+    for op in input.operations {
+        let Some(rate) = op.items_per_second().filter(|r| *r < min) else {
+            continue;
+        };
+        let (priority, impact) = if rate < min / 2.0 {
+            (Priority::High, Scale::High)
+        } else {
+            (Priority::Medium, Scale::Medium)
+        };
+        out.push(Recommendation {
+            category: Category::Performance,
+            priority,
+            title: format!("Speed up the processing of {}", op.name),
+            description: format!(
+                "{} processed {} items in {:.1} s of calls: {rate:.1} items/s, below the {} items/s required. Process in batches (one query or request per batch, not per item), move per-item work that does not need to be done now off the path, and profile the per-item step.",
+                op.name,
+                op.items,
+                op.sum_ns as f64 / 1e9,
+                (min * 1000.0).round() / 1000.0,
+            ),
+            impact,
+            effort: Scale::Medium,
+            evidence: evidence(
+                &op.name,
+                &[
+                    ("items_per_second", rate),
+                    ("min_items_per_second", min),
+                    ("items", op.items as f64),
                 ],
             ),
         });

@@ -307,3 +307,29 @@ fn recommendations_serialize_snake_case() {
     assert_eq!(v["evidence"]["operation"], "q");
     assert_eq!(v["evidence"]["figures"]["calls"], 1.0);
 }
+
+#[test]
+fn slow_processing_gets_advice_when_a_minimum_throughput_is_set() {
+    let reg = Registry::new();
+    // 250 items/s, in a call within the 500 ms target of processing.
+    reg.operation("import.batch", Kind::Processing)
+        .record_items(100, 400_000_000);
+    let ops = reg.snapshots();
+    assert!(
+        recommend(&AlertInput::new(&ops)).is_empty(),
+        "off by default"
+    );
+    let th = crate::AlertThresholds {
+        min_items_per_second: 300.0,
+        ..Default::default()
+    };
+    let recs = recommend(&AlertInput::new(&ops).thresholds(th));
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    assert_eq!(recs[0].title, "Speed up the processing of import.batch");
+    assert_eq!(recs[0].category, Category::Performance);
+    assert_eq!(recs[0].priority, Priority::Medium);
+    assert_eq!(recs[0].evidence.figures["items_per_second"], 250.0);
+    assert!(recs[0]
+        .description
+        .contains("below the 300 items/s required"));
+}

@@ -65,6 +65,12 @@ impl OperationSnapshot {
         ratio(self.failed(), self.count)
     }
 
+    /// Items processed per second of call time (`items` over the total
+    /// duration), for operations that report items; `None` otherwise.
+    pub fn items_per_second(&self) -> Option<f64> {
+        (self.items > 0 && self.sum_ns > 0).then(|| self.items as f64 / (self.sum_ns as f64 / 1e9))
+    }
+
     /// Adds `other` (the same operation, seen elsewhere) into this snapshot.
     pub fn merge(&mut self, other: &OperationSnapshot) {
         if other.count > 0 {
@@ -135,8 +141,7 @@ impl OperationSnapshot {
             level: self
                 .level_bounds
                 .classify(std::time::Duration::from_nanos(p95_ns)),
-            items_per_second: (self.items > 0 && self.sum_ns > 0)
-                .then(|| self.items as f64 / (self.sum_ns as f64 / 1e9)),
+            items_per_second: self.items_per_second(),
             recent_failures: self.recent_failures.clone(),
             slowest: self.slowest.clone(),
         }

@@ -35,6 +35,10 @@ use perfmon_core::OVERFLOW_OPERATION;
 ///   `resource_critical_percent` critical (percent).
 /// - N+1: more than `n_plus_one_calls` calls in one request medium, more
 ///   than five times that high (calls).
+/// - throughput: with `min_items_per_second` set (above 0), an operation
+///   that reports items and processes fewer per second of call time is
+///   medium, below half of it high (items per second; an active alert holds
+///   until the rate is back above the minimum by the hysteresis margin).
 /// - burn rate: an objective whose error budget burns above a pair's factor
 ///   in both its long and its short window, with at least `min_calls` calls
 ///   in the long one: critical for the fast pair (subject `"{kind} fast"`),
@@ -66,6 +70,7 @@ pub fn evaluate_rules(input: &AlertInput<'_>) -> Vec<Condition> {
     resource(input, &mut out);
     n_plus_one(input, &mut out);
     burn_rate(input, &mut out);
+    throughput(input, &mut out);
     out
 }
 
@@ -372,6 +377,45 @@ fn n_plus_one(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
             severity,
             value: p.calls_in_one_request as f64,
             threshold: threshold as f64,
+        });
+    }
+}
+
+fn throughput(input: &AlertInput<'_>, out: &mut Vec<Condition>) {
+    let min = input.thresholds.min_items_per_second;
+    if !(min > 0.0 && min.is_finite()) {
+        return;
+    }
+    for op in judged_operations(input) {
+        let Some(rate) = op.items_per_second() else {
+            continue;
+        };
+        let active = input.is_active(Rule::Throughput, &op.name);
+        // Low is bad: judged on the shortfall below the minimum.
+        let holds = if active {
+            rate < min * (1.0 + input.thresholds.hysteresis)
+        } else {
+            rate < min
+        };
+        if !holds {
+            continue;
+        }
+        let severity = if rate < min / 2.0 {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        out.push(Condition {
+            rule: Rule::Throughput,
+            subject: op.name.clone(),
+            severity,
+            message: format!(
+                "{} processing {rate:.1} items/s (minimum {} items/s)",
+                op.name,
+                plain_number(min)
+            ),
+            value: rate,
+            threshold: min,
         });
     }
 }

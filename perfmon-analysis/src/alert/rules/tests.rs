@@ -545,3 +545,48 @@ fn a_budget_burn_needs_the_long_and_the_short_window_to_burn() {
     );
     assert_eq!((c.value, c.threshold), (20.0, 14.4));
 }
+
+#[test]
+fn throughput_below_the_minimum_alerts_when_one_is_set() {
+    let reg = Registry::new();
+    // 1,000 items in 2 s of calls: 500 items/s; 100 items in 1 s: 100/s.
+    reg.operation("import.fast", Kind::Processing)
+        .record_items(1_000, 2_000_000_000);
+    reg.operation("import.slow", Kind::Processing)
+        .record_items(100, 1_000_000_000);
+    reg.record("no.items", Kind::Processing, ms(5));
+    let ops = reg.snapshots();
+    let found = |th: AlertThresholds, active: &[String]| {
+        evaluate_rules(&AlertInput::new(&ops).thresholds(th).active(active))
+            .into_iter()
+            .filter(|c| c.rule == Rule::Throughput)
+            .collect::<Vec<_>>()
+    };
+    let none: Vec<String> = Vec::new();
+    // Off by default.
+    assert!(found(AlertThresholds::default(), &none).is_empty());
+    let th = |min| AlertThresholds {
+        min_items_per_second: min,
+        ..AlertThresholds::default()
+    };
+    let c = found(th(150.0), &none);
+    assert_eq!(
+        summary(&c),
+        [(Rule::Throughput, "import.slow", Severity::Medium)]
+    );
+    assert_eq!(
+        c[0].message,
+        "import.slow processing 100.0 items/s (minimum 150 items/s)"
+    );
+    assert_eq!((c[0].value, c[0].threshold), (100.0, 150.0));
+    let c = found(th(250.0), &none);
+    assert_eq!(
+        summary(&c),
+        [(Rule::Throughput, "import.slow", Severity::High)]
+    );
+    // 500 items/s against a minimum of 480: fine for a new alert, within
+    // the 10 % margin for an active one.
+    assert_eq!(found(th(480.0), &none).len(), 1);
+    let active = vec!["throughput:import.fast".to_owned()];
+    assert_eq!(found(th(480.0), &active).len(), 2);
+}

@@ -36,6 +36,7 @@ fn every_variable_is_read() {
         ("PERFMON_ALERT_P95_WARNING_FACTOR", "2.5"),
         ("PERFMON_ALERT_P95_CRITICAL_FACTOR", "5"),
         ("PERFMON_ALERT_HYSTERESIS", "0"),
+        ("PERFMON_ALERT_MIN_ITEMS_PER_SECOND", "250"),
         ("PERFMON_ALERT_DEGRADATION", "0.3"),
         ("PERFMON_ALERT_CPU_PERCENT", "70"),
         ("PERFMON_ALERT_MEMORY_PERCENT", "75.5"),
@@ -75,6 +76,7 @@ fn every_variable_is_read() {
         (2.5, 5.0, 0.0)
     );
     assert_eq!(c.objectives[&Kind::DatabaseQuery], 0.995);
+    assert_eq!(a.min_items_per_second, 250.0);
 }
 
 #[test]
@@ -148,6 +150,11 @@ fn bad_values_name_the_variable_the_value_and_what_was_expected() {
         ),
         ("PERFMON_ALERT_P95_WARNING_FACTOR", "0.9", "a factor >= 1"),
         ("PERFMON_ALERT_P95_CRITICAL_FACTOR", "inf", "a factor >= 1"),
+        (
+            "PERFMON_ALERT_MIN_ITEMS_PER_SECOND",
+            "-1",
+            "items per second, 0 (off) or more",
+        ),
         (
             "PERFMON_HISTORY_MINUTES",
             "10081",
